@@ -1,0 +1,69 @@
+"""Resources: the run settings (from SITREP_* variables) and the IO manager that stages tables between assets."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipelines.ingest.formats import Limits
+from pipelines.ingest.mappings import RecordMapping, load_mappings
+from pipelines.settings import Settings
+
+
+class SitrepConfig(dg.ConfigurableResource):
+    """Where reports come from and where the warehouse goes; see WAREHOUSE.md for the variables."""
+
+    reports_dir: str
+    warehouse_path: str
+    record_mappings: list[str]
+    max_input_bytes: int
+    max_report_chars: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SitrepConfig":
+        return cls(
+            reports_dir=str(settings.reports_dir),
+            warehouse_path=str(settings.warehouse_path),
+            record_mappings=[str(p) for p in settings.record_mappings],
+            max_input_bytes=settings.max_input_bytes,
+            max_report_chars=settings.max_report_chars,
+        )
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_input_bytes=self.max_input_bytes, max_report_chars=self.max_report_chars)
+
+    def mappings(self) -> list[RecordMapping]:
+        return load_mappings(Path(p) for p in self.record_mappings)
+
+
+class StagingIOManager(dg.ConfigurableIOManager):
+    """Keeps each table asset's frame as Parquet under the staging folder, so the publisher and later runs can load it."""
+
+    staging_dir: str
+
+    def _path(self, key: dg.AssetKey) -> Path:
+        return Path(self.staging_dir, *key.path).with_suffix(".parquet")
+
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
+        path = self._path(context.asset_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        obj.write_parquet(partial)
+        os.replace(partial, path)
+        context.add_output_metadata({"dagster/row_count": obj.height, "staged_at": str(path)})
+
+    def load_input(self, context: dg.InputContext) -> pl.DataFrame:
+        return pl.read_parquet(self._path(context.asset_key))
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    settings = Settings.from_env()
+    return dg.Definitions(
+        resources={
+            "sitrep": SitrepConfig.from_settings(settings),
+            "io_manager": StagingIOManager(staging_dir=str(settings.staging_dir)),
+        }
+    )

@@ -1,0 +1,12 @@
+"""The one exception ingest code raises for an input it cannot turn into a report."""
+
+from __future__ import annotations
+
+
+class Rejected(Exception):
+    """An input that cannot become a report: `reason` is a short code, `detail` says what was wrong."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -1,0 +1,76 @@
+"""Run settings: where reports come from, where the warehouse goes, and the ingest limits.
+
+Values come from environment variables (the contract in WAREHOUSE.md) with defaults relative to the
+project root, so a run behaves the same whatever the working directory. Relative paths given in a
+variable are taken relative to the working directory, as a user typing them would expect.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+DEFAULT_MAX_INPUT_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_REPORT_CHARS = 1_000_000
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, got {number}")
+    return number
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know about its environment."""
+
+    reports_dir: Path
+    warehouse_path: Path
+    geonames: tuple[str, ...] = ("UA",)
+    # In priority order: a user's mapping files before the project's defaults.
+    record_mappings: tuple[Path, ...] = (SEEDS_DIR / "record_mappings.yaml",)
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    max_report_chars: int = DEFAULT_MAX_REPORT_CHARS
+
+    @property
+    def staging_dir(self) -> Path:
+        """Intermediate tables between assets; beside the warehouse, never inside the published file."""
+        return self.warehouse_path.parent / "staging"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        extra_mappings = [
+            Path(p.strip()).expanduser().resolve()
+            for p in os.environ.get("SITREP_RECORD_MAPPINGS", "").split(",")
+            if p.strip()
+        ]
+        geonames = tuple(
+            g.strip() for g in os.environ.get("SITREP_GEONAMES", "UA").split(",") if g.strip()
+        )
+        return cls(
+            reports_dir=_path_from_env("SITREP_REPORTS_DIR", SEEDS_DIR / "reports"),
+            warehouse_path=_path_from_env(
+                "SITREP_WAREHOUSE", PROJECT_ROOT / "warehouse" / "sitrep.duckdb"
+            ),
+            geonames=geonames,
+            record_mappings=(*extra_mappings, SEEDS_DIR / "record_mappings.yaml"),
+            max_input_bytes=_int_from_env("SITREP_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES),
+            max_report_chars=_int_from_env("SITREP_MAX_REPORT_CHARS", DEFAULT_MAX_REPORT_CHARS),
+        )
