@@ -30,6 +30,8 @@ FORMATS = {
     ".htm": "html",
 }
 FRONT_MATTER_FIELDS = ("title", "published", "outlet", "url", "language")
+# Keep the time of day and zone of a page's publication date, not just the day.
+_HTML_DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True, "extensive_search": True}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -171,7 +173,13 @@ def _read_markdown(text: str, source_uri: str, limits: Limits, mappings) -> Iter
 
 def _read_html(text: str, source_uri: str, limits: Limits, _mappings) -> Iterator[Outcome]:
     def build() -> Document:
-        extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, include_tables=False)
+        extracted = trafilatura.bare_extraction(
+            text,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params=_HTML_DATE_PARAMS,
+        )
         if extracted is None or not (extracted.text or "").strip():
             raise Rejected("no_main_text", "the HTML page has no main text that the extractor recognises")
         return make_document(

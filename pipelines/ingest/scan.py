@@ -36,13 +36,16 @@ class IngestResult:
 
 
 def list_inputs(reports_dir: Path) -> list[Path]:
-    """Files below the folder in a stable order; hidden files and folders (.git, .DS_Store) are not inputs."""
+    """Files below the folder in a stable order; hidden files and folders (.git, .DS_Store) are not inputs.
+
+    Anything that is not a folder counts, broken links included, so that an unreadable entry is rejected, not skipped.
+    """
     if not reports_dir.is_dir():
         raise FileNotFoundError(f"reports folder {reports_dir} does not exist (set SITREP_REPORTS_DIR)")
     return sorted(
         path
         for path in reports_dir.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(reports_dir).parts)
+        if not path.is_dir() and not any(part.startswith(".") for part in path.relative_to(reports_dir).parts)
     )
 
 

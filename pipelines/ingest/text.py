@@ -15,10 +15,9 @@ from pipelines.ingest.errors import Rejected
 # Zero-width and bidi marks and C0/C1 controls other than tab and newline carry no meaning for
 # extraction but would make identical texts hash differently.
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_MANY_SPACES = re.compile(r"  +")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
-_WHITESPACE = re.compile(r"\s+")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -65,21 +64,23 @@ def normalise_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
-    text = _HORIZONTAL_SPACE.sub(" ", text)
-    text = _TRAILING_SPACE.sub("\n", text)
+    text = _MANY_SPACES.sub(" ", _ODD_SPACE.sub(" ", text))
+    text = "\n".join(line.strip(" ") for line in text.split("\n"))
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip()
 
 
 def report_id(text: str) -> str:
     """Content hash of a report: insensitive to case, compatibility forms and white space."""
-    key = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     return "rep_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
 # Letters that only one of the two Cyrillic languages of the reporting uses.
-_UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
-_RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
+_UKRAINIAN_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "the of and to in a is that for on was were said with by from as at has have are".split()
 )
@@ -87,12 +88,10 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 
 def guess_language(text: str) -> str | None:
     """A script-based guess (uk, ru, en) for reports whose metadata names no language; None when unsure."""
-    sample = text[:5000]
-    cyrillic = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
-    if cyrillic > latin:
-        uk = sum(1 for ch in sample if ch in _UKRAINIAN_ONLY)
-        ru = sum(1 for ch in sample if ch in _RUSSIAN_ONLY)
+    sample = text[:2000]
+    if len(_CYRILLIC.findall(sample)) > len(_LATIN.findall(sample)):
+        uk = len(_UKRAINIAN_ONLY.findall(sample))
+        ru = len(_RUSSIAN_ONLY.findall(sample))
         if uk > ru:
             return "uk"
         if ru > uk:

@@ -1,0 +1,79 @@
+"""`make bench`: ingest throughput (MB/s, reports/s) and a whole run's wall time and peak memory on a corpus folder.
+
+The corpus defaults to ../shared/data/corpus beside the project (SITREP_BENCH_CORPUS overrides it);
+the run writes to a temporary warehouse, never to warehouse/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipelines.ingest.formats import Limits
+from pipelines.ingest.mappings import load_mappings
+from pipelines.ingest.scan import ingest_folder, list_inputs
+from pipelines.settings import PROJECT_ROOT, Settings
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(corpus: Path, settings: Settings, repeats: int = 3) -> dict[str, float]:
+    size = sum(p.stat().st_size for p in list_inputs(corpus))
+    limits = Limits(settings.max_input_bytes, settings.max_report_chars)
+    mappings = load_mappings(settings.record_mappings)
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = ingest_folder(corpus, limits, mappings, dt.datetime.now(dt.timezone.utc))
+        timings.append(time.perf_counter() - start)
+    best = min(timings)
+    return {
+        "input_mb": size / 1e6,
+        "reports": result.reports.height,
+        "seconds": best,
+        "mb_per_s": size / 1e6 / best,
+        "reports_per_s": result.report_inputs.height / best,
+    }
+
+
+def bench_run(corpus: Path) -> dict[str, float]:
+    from pipelines.run import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SITREP_REPORTS_DIR"] = str(corpus)
+        os.environ["SITREP_WAREHOUSE"] = str(Path(tmp) / "sitrep.duckdb")
+        os.environ.pop("DAGSTER_HOME", None)
+        start = time.perf_counter()
+        code = main()
+        seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit("the benchmark run failed")
+    return {"seconds": seconds}
+
+
+def main() -> int:
+    corpus = Path(os.environ.get("SITREP_BENCH_CORPUS", PROJECT_ROOT.parent / "shared" / "data" / "corpus")).resolve()
+    if not corpus.is_dir():
+        print(f"no corpus at {corpus}; set SITREP_BENCH_CORPUS", file=sys.stderr)
+        return 1
+    settings = Settings.from_env()
+    ingest = bench_ingest(corpus, settings)
+    run = bench_run(corpus)
+    print()
+    print(f"Sitrep benchmark on {corpus} ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
+    print(f"  ingest: {ingest['input_mb']:.1f} MB, {ingest['reports']:,} reports in {ingest['seconds']:.2f} s "
+          f"= {ingest['mb_per_s']:.1f} MB/s, {ingest['reports_per_s']:,.0f} reports/s (best of 3, one core)")
+    print(f"  whole run (make run, in-process executor): {run['seconds']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

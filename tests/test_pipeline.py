@@ -1,0 +1,117 @@
+"""The Dagster job end to end, as `make run` runs it, on temporary folders."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.run import main
+from tests.inputs import write_broken_inputs, write_good_inputs
+
+
+def query(path, sql):
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_run_publishes_every_input_and_prints_the_summary(settings, capsys):
+    good = write_good_inputs(settings.reports_dir)
+    broken = write_broken_inputs(settings.reports_dir)
+    assert main() == 0
+    out = capsys.readouterr().out
+    inputs = len(good) + len(broken) + 1  # + the good record inside broken/records.jsonl
+    reports = inputs - len(broken) - 1
+    assert f"Inputs seen: {inputs} = {reports} reports + 1 duplicates + {len(broken)} rejected" in out
+    assert "bad_front_matter 2" in out and "make query" in out and str(settings.warehouse_path) in out
+    path = settings.warehouse_path
+    assert query(path, "select count(*) from reports") == [(reports,)]
+    assert dict(query(path, "select source_uri, reason from rejected_reports")) == broken
+    for table in ("sources", "places", "place_mentions", "claims", "claim_places"):
+        assert query(path, f"select count(*) from {table}") == [(0,)]
+
+
+def test_failed_run_leaves_the_published_warehouse_as_it_was(settings, capsys):
+    write_good_inputs(settings.reports_dir)
+    assert main() == 0
+    before = settings.warehouse_path.read_bytes()
+    shutil.rmtree(settings.reports_dir)
+    assert main() == 1
+    assert "unchanged" in capsys.readouterr().err
+    assert settings.warehouse_path.read_bytes() == before
+
+
+def test_asset_checks_are_reported_on_the_warehouse(settings):
+    write_good_inputs(settings.reports_dir)
+    result = defs().resolve_job_def("materialize_all").execute_in_process()
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.check_name for e in evaluations} == {"enumerations_valid", "foreign_keys", "inputs_accounted", "offsets_in_text", "report_inputs_resolve"}
+    assert all(e.passed for e in evaluations)
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    connection = duckdb.connect(sys.argv[1], read_only=True)
+    print(connection.execute("select count(*) from reports").fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(connection.execute("select count(*) from reports").fetchone()[0], flush=True)
+    """
+)
+
+
+def test_bi_reader_holding_the_warehouse_does_not_block_a_run(settings):
+    (settings.reports_dir / "one.txt").write_text("Russian forces shelled Kherson overnight, the regional head said.")
+    assert main() == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.warehouse_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout.readline().strip() == "1"
+        write_good_inputs(settings.reports_dir)
+        assert main() == 0
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "1"
+        assert reader.wait(timeout=30) == 0
+    finally:
+        reader.kill()
+    assert query(settings.warehouse_path, "select count(*) > 1 from reports") == [(True,)]
+
+
+def test_asset_keys_and_groups_snapshot():
+    definitions = defs()
+    groups = {}
+    for assets_def in definitions.assets:
+        for key in assets_def.keys:
+            groups[key.to_user_string()] = assets_def.group_names_by_key[key]
+    assert groups == {
+        "reports": "ingest",
+        "rejected_reports": "ingest",
+        "report_inputs": "ingest",
+        "sources": "extract",
+        "places": "extract",
+        "place_mentions": "extract",
+        "claims": "extract",
+        "claim_places": "extract",
+        "warehouse": "warehouse",
+    }
+
+
+def test_every_table_asset_shows_its_column_schema():
+    definitions = defs()
+    for assets_def in definitions.assets:
+        for key in assets_def.keys:
+            if key.to_user_string() != "warehouse":
+                schema = assets_def.specs_by_key[key].metadata["dagster/column_schema"]
+                assert all(column.description for column in schema.columns)
+
+
+def test_importing_the_code_location_has_no_side_effects(tmp_path):
+    target = tmp_path / "never" / "sitrep.duckdb"
+    code = "import pipelines.definitions as d; import dagster as dg; assert not isinstance(d.defs, dg.Definitions)"
+    subprocess.run([sys.executable, "-c", code], check=True, env={"SITREP_WAREHOUSE": str(target), "PATH": ""})
+    assert not (tmp_path / "never").exists()
