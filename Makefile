@@ -32,7 +32,7 @@ test: setup ## the test suite (temporary DuckDB files only; never touches wareho
 	$(RUN) pytest -q
 
 dev: setup ## the Dagster UI on http://127.0.0.1:3000
-	$(RUN) dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(RUN) dagster dev -h 127.0.0.1 -p 3000
 
 bench: setup ## ingest throughput on the shared corpus
 	$(RUN) python -m pipelines.bench
