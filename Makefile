@@ -23,15 +23,15 @@ $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
 	@printf 'telemetry:\n  enabled: false\n' > $@
 
-setup: .venv/.synced $(DAGSTER_HOME)/dagster.yaml
+setup: .venv/.synced
 
-run: setup ## materialise every asset, then print the warehouse summary
+run: setup $(DAGSTER_HOME)/dagster.yaml ## materialise every asset, then print the warehouse summary
 	$(RUN) python -m pipelines.run
 
 test: setup ## the test suite (temporary DuckDB files only; never touches warehouse/)
-	$(RUN) pytest -q
+	env -u DAGSTER_HOME $(RUN) pytest -q
 
-dev: setup ## the Dagster UI on http://127.0.0.1:3000
+dev: setup $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI on http://127.0.0.1:3000
 	$(RUN) dagster dev -h 127.0.0.1 -p 3000
 
 bench: setup ## ingest throughput on the shared corpus
