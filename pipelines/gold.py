@@ -41,8 +41,13 @@ def corpus_texts(corpus: str) -> dict[str, str]:
     return dict(zip(result.reports["source_uri"], result.reports["text"]))
 
 
+def gold_corpus(gold: dict) -> str:
+    """The folder under ../shared holding the gold file's report; the seed example names none."""
+    return gold.get("corpus") or ("examples" if gold["report"] == "vuhledar-report.txt" else "data/corpus")
+
+
 def report_text(gold: dict) -> str:
-    return corpus_texts(gold.get("corpus", "data/corpus"))[gold["report"]]
+    return corpus_texts(gold_corpus(gold))[gold["report"]]
 
 
 def load_gold(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
