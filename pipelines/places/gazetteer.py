@@ -1,0 +1,237 @@
+"""The gazetteer: GeoNames features worth recognising in war reporting plus seeds/places.csv, with name
+indexes that find a feature under any of its spellings."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.places.names import fold, is_cyrillic, loose_key, romanisations
+from pipelines.settings import SEEDS_DIR
+
+# GeoNames feature codes that war reporting names: settlements, oblasts and raions, rivers, reservoirs,
+# islands and spits, and the sites fought over (airports, mines, power stations, dams, bridges, ports).
+KEPT_CODES = {
+    "A": {"ADM1", "ADM2"},
+    "H": {"STM", "RSV", "CNL", "ESTY", "BAY", "LK"},
+    "T": {"ISL", "SPIT", "PEN"},
+    "S": {"AIRP", "AIRF", "AIRB", "MN", "MNC", "PS", "PSN", "PSH", "DAM", "BDG", "MILB", "PRT"},
+    "L": {"RGN"},
+    "R": {"RD"},
+}
+FEATURE_TYPES = {
+    "ADM1": "oblast",
+    "ADM2": "raion",
+    "STM": "river",
+    "RSV": "reservoir",
+    "CNL": "canal",
+    "LK": "lake",
+    "ESTY": "estuary",
+    "BAY": "bay",
+    "ISL": "island",
+    "SPIT": "spit",
+    "PEN": "peninsula",
+    "AIRP": "airport",
+    "AIRF": "airfield",
+    "AIRB": "airbase",
+    "MN": "mine",
+    "MNC": "mine",
+    "PS": "power_plant",
+    "PSN": "power_plant",
+    "PSH": "power_plant",
+    "DAM": "dam",
+    "BDG": "bridge",
+    "MILB": "military_base",
+    "PRT": "port",
+    "RGN": "region",
+    "RD": "road",
+}
+MAX_ALIASES = 12
+
+
+def settlement_type(code: str, population: int) -> str:
+    if code in {"PPLC", "PPLA"} or population >= 100_000:
+        return "city"
+    if code == "PPLX":
+        return "city_district"
+    return "town" if population >= 10_000 else "village"
+
+
+@dataclass
+class Gazetteer:
+    """Features in a frame (one row per place) and name indexes into its rows."""
+
+    features: pl.DataFrame
+    source: str
+    exact: dict[str, list[int]] = field(default_factory=dict)
+    loose: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lat = self.features["lat"].fill_null(np.nan).to_numpy()
+        self.lon = self.features["lon"].fill_null(np.nan).to_numpy()
+        self.population = self.features["population"].fill_null(0).to_numpy()
+        self.place_ids = self.features["place_id"].to_list()
+        self.admin1 = self.features["admin1"].to_list()
+        self.feature_types = self.features["feature_type"].to_list()
+        self.feature_codes = self.features["feature_code"].to_list()
+        self.names = self.features["name"].to_list()
+        if not self.exact:
+            self._index()
+
+    def _index(self) -> None:
+        exact: dict[str, set[int]] = defaultdict(set)
+        loose: dict[str, set[int]] = defaultdict(set)
+        for row, names in enumerate(self.features["aliases"].to_list()):
+            for name in [self.names[row], *(names or [])]:
+                exact[fold(name)].add(row)
+                key = loose_key(name)
+                if len(key) >= 3:
+                    loose[key].add(row)
+        self.exact = {k: sorted(v) for k, v in exact.items()}
+        self.loose = {k: sorted(v) for k, v in loose.items()}
+
+    def lookup(self, name: str) -> tuple[list[int], str]:
+        """Candidate rows for a name and how they were found: exact spelling first, then the loose key."""
+        rows = self.exact.get(fold(name))
+        if rows:
+            return rows, "exact"
+        rows = self.loose.get(loose_key(name))
+        if rows:
+            return rows, "variant"
+        return [], "none"
+
+
+def _names(row: dict) -> list[str]:
+    """Latin and Cyrillic names of a GeoNames row plus romanisations of the Cyrillic ones."""
+    raw = [row["name"], row["asciiname"], *(row["alternatenames"] or "").split(",")]
+    names: list[str] = []
+    for name in raw:
+        name = (name or "").strip()
+        if len(name) < 2 or any(ch.isdigit() for ch in name):
+            continue
+        if is_cyrillic(name):
+            names.append(name)
+            names.extend(romanisations(name))
+        elif all(ord(ch) < 0x250 or ch in "’ʼ" for ch in name):
+            names.append(name)
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(fold(name), name)
+    return list(seen.values())
+
+
+def geonames_features(frame: pl.DataFrame) -> pl.DataFrame:
+    """The GeoNames rows worth recognising, as gazetteer features."""
+    kept = frame.filter(
+        (pl.col("feature_class") == "P")
+        | pl.any_horizontal(
+            (pl.col("feature_class") == cls) & pl.col("feature_code").is_in(sorted(codes)) for cls, codes in KEPT_CODES.items()
+        )
+    )
+    rows = []
+    for row in kept.iter_rows(named=True):
+        names = _names(row)
+        population = row["population"] or 0
+        code = row["feature_code"] or ""
+        rows.append(
+            {
+                "place_id": f"gn:{row['geonameid']}",
+                "name": row["name"],
+                "aliases": [n for n in names if n != row["name"]][: MAX_ALIASES * 4],
+                "feature_type": settlement_type(code, population) if row["feature_class"] == "P" else FEATURE_TYPES.get(code, code.lower()),
+                "feature_code": code,
+                "admin1": row["admin1"],
+                "country_code": row["country_code"],
+                "lat": row["lat"],
+                "lon": row["lon"],
+                "geonameid": row["geonameid"],
+                "population": population,
+                "precision": "region" if code in {"ADM1", "ADM2", "RGN"} else "gazetteer",
+            }
+        )
+    return pl.DataFrame(rows, schema=FEATURE_SCHEMA)
+
+
+FEATURE_SCHEMA = {
+    "place_id": pl.String,
+    "name": pl.String,
+    "aliases": pl.List(pl.String),
+    "feature_type": pl.String,
+    "feature_code": pl.String,
+    "admin1": pl.String,
+    "country_code": pl.String,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "geonameid": pl.Int64,
+    "population": pl.Int64,
+    "precision": pl.String,
+}
+
+
+def seed_features(path: Path = SEEDS_DIR / "places.csv") -> pl.DataFrame:
+    """Our own features (roads, mines, sites, regions GeoNames lacks), from seeds/places.csv."""
+    if not path.exists():
+        return pl.DataFrame(schema=FEATURE_SCHEMA)
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+            lat = float(row["lat"]) if row.get("lat") else None
+            lon = float(row["lon"]) if row.get("lon") else None
+            rows.append(
+                {
+                    "place_id": "seed:" + row["place_id"].removeprefix("seed_"),
+                    "name": row["name"],
+                    "aliases": aliases,
+                    "feature_type": row.get("feature_type") or None,
+                    "feature_code": "SEED",
+                    "admin1": row.get("admin1") or None,
+                    "country_code": "UA",
+                    "lat": lat,
+                    "lon": lon,
+                    "geonameid": None,
+                    "population": 0,
+                    "precision": row.get("precision") or "unknown",
+                }
+            )
+    return pl.DataFrame(rows, schema=FEATURE_SCHEMA)
+
+
+def build_gazetteer(frames: Iterable[pl.DataFrame], source: str) -> Gazetteer:
+    features = pl.concat([*frames, seed_features()], how="vertical")
+    return Gazetteer(features=features, source=source)
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance; works on numbers and numpy arrays."""
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial bearing from the first point to the second, degrees clockwise from north."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dlon = math.radians(lon2 - lon1)
+    x = math.sin(dlon) * math.cos(phi2)
+    y = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlon)
+    return (math.degrees(math.atan2(x, y)) + 360) % 360
+
+
+def offset_point(lat: float, lon: float, distance: float, bearing: float) -> tuple[float, float]:
+    """The point `distance` km from (lat, lon) along `bearing` degrees."""
+    phi1, lam1, theta = math.radians(lat), math.radians(lon), math.radians(bearing)
+    delta = distance / EARTH_RADIUS_KM
+    phi2 = math.asin(math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta))
+    lam2 = lam1 + math.atan2(math.sin(theta) * math.sin(delta) * math.cos(phi1), math.cos(delta) - math.sin(phi1) * math.sin(phi2))
+    return math.degrees(phi2), math.degrees(lam2)

@@ -1,0 +1,100 @@
+"""Place-name keys and spelling variants.
+
+Two keys find a place however it is spelt: `fold` (case, accents and apostrophes removed) for exact
+matches, and `loose_key`, which also merges the systematic differences between romanisations
+(seeds/spelling_rules.csv: kh/h, y/i, ia/ya, g/h, final vowels ...). Cyrillic names are romanised with
+the Ukrainian national system and Russian BGN/PCGN, and Ukrainian names get their Russian forms from
+seeds/toponym_endings.csv (Михайлівка → Михайловка → Mikhaylovka), so no place needs a hand list.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+
+import iuliia
+from translitua import UkrainianBGN, UkrainianKMU, translit
+
+from pipelines.settings import SEEDS_DIR
+
+_APOSTROPHES = re.compile(r"['’ʼ`\"]")
+_SPACES = re.compile(r"[\s\-–—]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.cache
+def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(row["pattern"]), row["replacement"] or "") for row in _read_csv("spelling_rules.csv"))
+
+
+@functools.cache
+def _ending_rules() -> tuple[tuple[str, str], ...]:
+    return tuple((row["ukrainian"], row["russian"]) for row in _read_csv("toponym_endings.csv"))
+
+
+@functools.cache
+def _letter_map() -> dict[int, str]:
+    return {ord(row["ukrainian"]): row["russian"] for row in _read_csv("cyrillic_letters.csv")}
+
+
+def fold(name: str) -> str:
+    """Lower case, no accents, no apostrophes, single spaces: 'Sélydové' and 'selydove' are one key."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0306")
+    # Keep й/ї (breve/diaeresis on Cyrillic) intact by recomposing before lowering.
+    text = unicodedata.normalize("NFC", stripped).casefold()
+    text = _APOSTROPHES.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@functools.lru_cache(maxsize=500_000)
+def loose_key(name: str) -> str:
+    """The key that merges systematic spelling variants of one Latin-script name."""
+    key = fold(name)
+    if _CYRILLIC.search(key):
+        key = fold(translit(key, UkrainianKMU))
+    key = key.encode("ascii", "ignore").decode()
+    for pattern, replacement in _spelling_rules():
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def is_cyrillic(name: str) -> bool:
+    return bool(_CYRILLIC.search(name))
+
+
+def russian_forms(ukrainian: str) -> set[str]:
+    """Russian Cyrillic forms of a Ukrainian name by its ending and letters (Курахове → Курахово)."""
+    forms = set()
+    lower = ukrainian.casefold()
+    for uk_end, ru_end in _ending_rules():
+        if lower.endswith(uk_end):
+            stem = ukrainian[: len(ukrainian) - len(uk_end)]
+            forms.add((stem + ru_end).translate(_letter_map()))
+    forms.add(ukrainian.translate(_letter_map()))
+    return forms
+
+
+def romanisations(cyrillic: str) -> set[str]:
+    """Latin forms of a Cyrillic name: Ukrainian national (KMU) and BGN, and Russian BGN/PCGN of its Russian forms."""
+    forms: set[str] = set()
+    ukrainian = bool(_UKRAINIAN_LETTERS.search(cyrillic))
+    russian = bool(_RUSSIAN_LETTERS.search(cyrillic))
+    if not russian:
+        forms.add(translit(cyrillic, UkrainianKMU))
+        forms.add(translit(cyrillic, UkrainianBGN))
+        for form in russian_forms(cyrillic):
+            forms.add(iuliia.BGN_PCGN.translate(form))
+    if not ukrainian:
+        forms.add(iuliia.BGN_PCGN.translate(cyrillic))
+        forms.add(iuliia.WIKIPEDIA.translate(cyrillic))
+    return {f for f in forms if f}

@@ -1,0 +1,179 @@
+"""Recognition of place names in report text, with character offsets.
+
+Capitalised word sequences are looked up in the gazetteer's name indexes (longest match first).
+The words around a match (seeds/place_context.csv) say what kind of feature it is ("Donetsk Oblast",
+"Dnipro River"), whether it is a directional reference ("north of Izium", "Bakhmut direction"), or not a
+place at all ("Donetsk People's Republic", "Luhansk Oblast Head"). Capitals standing for governments
+(seeds/metonyms.csv: "Kyiv said", "Moscow's offensive") are places only after a locative word.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+
+from wordfreq import zipf_frequency
+
+from pipelines.places.gazetteer import Gazetteer
+from pipelines.places.names import fold
+from pipelines.settings import SEEDS_DIR
+
+# Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names.
+COMMON_WORD_ZIPF = 4.0
+_WORD = re.compile(r"[A-Za-zÀ-ÿĀ-žА-яІіЇїЄєҐґ0-9][\w’'ʼ.-]*", re.UNICODE)
+MAX_NAME_TOKENS = 7
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    rows: list[int]
+    how: str
+    type_hint: str | None = None
+    relation: str | None = None
+    not_place: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    after: dict[str, tuple[str, str]]
+    before: dict[str, tuple[str, str]]
+    metonyms: frozenset[str]
+    locatives: frozenset[str]
+
+
+@functools.cache
+def context_rules() -> Context:
+    after: dict[str, tuple[str, str]] = {}
+    before: dict[str, tuple[str, str]] = {}
+    with (SEEDS_DIR / "place_context.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            target = after if row["position"] == "after" else before
+            target[row["phrase"]] = (row["effect"], row["value"])
+    with (SEEDS_DIR / "metonyms.csv").open(encoding="utf-8", newline="") as handle:
+        metonyms = frozenset(fold(row["name"]) for row in csv.DictReader(handle))
+    locatives = frozenset(
+        line.strip() for line in (SEEDS_DIR / "locative_words.txt").read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    )
+    return Context(after, before, metonyms, locatives)
+
+
+def _clean_token(token: str) -> tuple[str, int]:
+    """A token without trailing punctuation or possessive, and how many characters were cut."""
+    stripped = token.rstrip(".-’'")
+    for suffix in ("’s", "'s", "ʼs"):
+        if stripped.endswith(suffix):
+            stripped = stripped[: -len(suffix)]
+    return stripped, len(token) - len(stripped)
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    tokens = []
+    for match in _WORD.finditer(text):
+        word, cut = _clean_token(match.group())
+        if word:
+            tokens.append((match.start(), match.end() - cut, word))
+    return tokens
+
+
+def _phrase_after(text: str, end: int, phrases: dict[str, tuple[str, str]]) -> tuple[str, tuple[str, str]] | None:
+    rest = text[end : end + 40].lstrip(" ,")
+    best = None
+    for phrase, rule in phrases.items():
+        if rest.startswith(phrase) and (len(rest) == len(phrase) or not rest[len(phrase)].isalnum()):
+            if best is None or len(phrase) > len(best[0]):
+                best = (phrase, rule)
+    return best
+
+
+def _phrase_before(text: str, start: int, phrases: dict[str, tuple[str, str]]) -> tuple[str, tuple[str, str]] | None:
+    head = text[max(0, start - 30) : start].rstrip()
+    best = None
+    for phrase, rule in phrases.items():
+        if head.endswith(phrase) and (len(head) == len(phrase) or not head[-len(phrase) - 1].isalnum()):
+            if best is None or len(phrase) > len(best[0]):
+                best = (phrase, rule)
+    return best
+
+
+def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Every gazetteer name in the text, longest first, with its context."""
+    rules = context_rules()
+    tokens = _tokens(text)
+    mentions: list[Mention] = []
+    index = 0
+    while index < len(tokens):
+        start, _, word = tokens[index]
+        if not word[0].isupper():
+            index += 1
+            continue
+        found = None
+        parts: list[str] = []
+        for length in range(1, MAX_NAME_TOKENS + 1):
+            if index + length > len(tokens):
+                break
+            t_start, t_end, t_word = tokens[index + length - 1]
+            if length > 1 and (t_start - tokens[index + length - 2][1] > 1 or not (t_word[0].isupper() or t_word[0].isdigit())):
+                break
+            parts.append(t_word)
+            rows, how = gazetteer.lookup(" ".join(parts))
+            if rows:
+                found = (length, rows, how, t_end)
+        if found is None:
+            index += 1
+            continue
+        length, rows, how, end = found
+        mention = Mention(start=start, end=end, text=text[start:end], rows=rows, how=how)
+        _apply_context(text, mention, rules)
+        mentions.append(mention)
+        index += length
+    _propagate_plural_types(text, mentions)
+    return mentions
+
+
+def _apply_context(text: str, mention: Mention, rules: Context) -> None:
+    after = _phrase_after(text, mention.end, rules.after)
+    if after:
+        effect, value = after[1]
+        if effect == "type":
+            mention.type_hint = value
+        elif effect == "relation":
+            mention.relation = value
+        elif effect == "not_place":
+            mention.not_place = value
+    before = _phrase_before(text, mention.start, rules.before)
+    if before and mention.relation is None:
+        mention.relation = before[1][1]
+    if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
+        if zipf_frequency(mention.text, "en") >= COMMON_WORD_ZIPF:
+            mention.not_place = "common_word"
+        elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]):
+            # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
+            mention.not_place = "person_or_organisation"
+    if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.not_place is None:
+        previous = re.search(r"([\w-]+)\W*$", text[max(0, mention.start - 25) : mention.start])
+        if previous is None or previous.group(1).lower() not in rules.locatives:
+            mention.not_place = "metonymy"
+
+
+def _propagate_plural_types(text: str, mentions: list[Mention]) -> None:
+    """'Donetsk and Luhansk Oblasts': the plural suffix types every name of the list before it."""
+    for position, mention in enumerate(mentions):
+        if mention.type_hint is None:
+            continue
+        suffix = text[mention.end : mention.end + 12].lstrip()
+        if not suffix.lower().startswith(("oblasts", "regions", "raions")):
+            continue
+        cursor = position - 1
+        while cursor >= 0:
+            previous = mentions[cursor]
+            gap = text[previous.end : mentions[cursor + 1].start]
+            if gap.strip() not in {",", "and", ", and", "or"}:
+                break
+            previous.type_hint = mention.type_hint
+            cursor -= 1
