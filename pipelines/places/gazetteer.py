@@ -4,6 +4,7 @@ indexes that find a feature under any of its spellings."""
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from rapidfuzz import fuzz, process
 
 from pipelines.places.names import fold, is_cyrillic, loose_key, romanisations
 from pipelines.settings import SEEDS_DIR
@@ -54,6 +56,8 @@ FEATURE_TYPES = {
     "RD": "road",
 }
 MAX_ALIASES = 12
+# Similarity (0-100) of loose keys above which a misspelt name is taken for a gazetteer name.
+FUZZY_CUTOFF = 85
 
 
 def settlement_type(code: str, population: int) -> str:
@@ -72,6 +76,7 @@ class Gazetteer:
     source: str
     exact: dict[str, list[int]] = field(default_factory=dict)
     loose: dict[str, list[int]] = field(default_factory=dict)
+    density: ReportingDensity | None = None
 
     def __post_init__(self) -> None:
         self.lat = self.features["lat"].fill_null(np.nan).to_numpy()
@@ -82,6 +87,8 @@ class Gazetteer:
         self.feature_types = self.features["feature_type"].to_list()
         self.feature_codes = self.features["feature_code"].to_list()
         self.names = self.features["name"].to_list()
+        # The keys of a feature's own current name, as against its historical or foreign alternate names.
+        self.primary_keys = [loose_key(name) for name in self.names]
         if not self.exact:
             self._index()
 
@@ -96,6 +103,29 @@ class Gazetteer:
                     loose[key].add(row)
         self.exact = {k: sorted(v) for k, v in exact.items()}
         self.loose = {k: sorted(v) for k, v in loose.items()}
+
+    @functools.cached_property
+    def _loose_by_initial(self) -> dict[str, list[str]]:
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for key in self.loose:
+            buckets[key[0]].append(key)
+        return buckets
+
+    def fuzzy_lookup(self, name: str, cutoff: float = FUZZY_CUTOFF) -> list[int]:
+        """Rows whose loose key is within a small edit distance of the name's (misspellings: Popsana, Severdonetsk)."""
+        key = loose_key(name)
+        if len(key) < 5:
+            return []
+        bucket = self._loose_by_initial.get(key[0], [])
+        match = process.extractOne(key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return self.loose[match[0]] if match else []
+
+    @functools.cached_property
+    def density_prior(self) -> np.ndarray:
+        """log(1 + reporting density) around every feature; zeros without a density."""
+        if self.density is None:
+            return np.zeros(len(self.names))
+        return np.log1p(np.array([self.density.around(a, b) for a, b in zip(self.lat, self.lon)], dtype=float))
 
     def lookup(self, name: str) -> tuple[list[int], str]:
         """Candidate rows for a name and how they were found: exact spelling first, then the loose key."""
@@ -207,6 +237,31 @@ def seed_features(path: Path = SEEDS_DIR / "places.csv") -> pl.DataFrame:
 def build_gazetteer(frames: Iterable[pl.DataFrame], source: str) -> Gazetteer:
     features = pl.concat([*frames, seed_features()], how="vertical")
     return Gazetteer(features=features, source=source)
+
+
+class ReportingDensity:
+    """Where the reporting concentrates: counts of unambiguously named places on a 0.1-degree grid.
+
+    Built from the run's own reports, it tells a village near the fighting from its namesake far
+    from it when nothing else in a report does.
+    """
+
+    CELL_DEG = 0.1
+
+    def __init__(self, lat: np.ndarray, lon: np.ndarray):
+        keep = ~(np.isnan(lat) | np.isnan(lon))
+        cells = np.stack([np.floor(lat[keep] / self.CELL_DEG), np.floor(lon[keep] / self.CELL_DEG)], axis=1).astype(np.int64)
+        self.counts: dict[tuple[int, int], int] = defaultdict(int)
+        for cell in map(tuple, cells):
+            self.counts[cell] += 1
+        self.total = int(keep.sum())
+
+    def around(self, lat: float, lon: float) -> int:
+        """Mentions in the point's cell and the eight around it (about 30 km across)."""
+        if np.isnan(lat) or np.isnan(lon):
+            return 0
+        i, j = int(math.floor(lat / self.CELL_DEG)), int(math.floor(lon / self.CELL_DEG))
+        return sum(self.counts.get((i + di, j + dj), 0) for di in (-1, 0, 1) for dj in (-1, 0, 1))
 
 
 EARTH_RADIUS_KM = 6371.0

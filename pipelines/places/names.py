@@ -46,8 +46,11 @@ def _letter_map() -> dict[int, str]:
     return {ord(row["ukrainian"]): row["russian"] for row in _read_csv("cyrillic_letters.csv")}
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(name: str) -> str:
     """Lower case, no accents, no apostrophes, single spaces: 'Sélydové' and 'selydove' are one key."""
+    if name.isascii():
+        return _SPACES.sub(" ", _APOSTROPHES.sub("", name.lower())).strip()
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0306")
     # Keep й/ї (breve/diaeresis on Cyrillic) intact by recomposing before lowering.

@@ -22,7 +22,9 @@ from pipelines.settings import SEEDS_DIR
 
 # Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names.
 COMMON_WORD_ZIPF = 4.0
-_WORD = re.compile(r"[A-Za-zÀ-ÿĀ-žА-яІіЇїЄєҐґ0-9][\w’'ʼ.-]*", re.UNICODE)
+# Only capitalised words and numbers can be (part of) a name; a lower-case word between two of them
+# leaves a gap that ends the name.
+_WORD = re.compile(r"[A-ZÀ-ÞĀ-ŽА-ЯІЇЄҐ0-9][\w’'ʼ.-]*", re.UNICODE)
 MAX_NAME_TOKENS = 7
 
 

@@ -9,17 +9,19 @@ with no named feature before it becomes a derived point with its anchor, distanc
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.places.gazetteer import Gazetteer, distance_km, offset_point
-from pipelines.places.names import fold
+from pipelines.places.gazetteer import Gazetteer, ReportingDensity, distance_km, offset_point
+from pipelines.places.names import fold, loose_key
 from pipelines.places.recognise import Mention, recognise
 from pipelines.settings import SEEDS_DIR
 
@@ -39,6 +41,8 @@ PROXIMITY_CAP_KM = 600.0
 OTHER_PARAGRAPH_FACTOR = 2.0
 # Population says something only about towns and cities; GeoNames gives most villages 0.
 POPULATION_FLOOR = 1000
+# Weight of the reporting density around a candidate (log of unambiguous mentions within ~15 km).
+DENSITY_WEIGHT = 0.6
 
 
 @dataclass
@@ -71,12 +75,23 @@ def _relative_pattern() -> re.Pattern[str]:
     )
 
 
+_UNIT = re.compile(r"(?i)km\b|kilomet|\bmi(?:les?)?\b")
+
+
 def relative_expressions(text: str) -> list[dict]:
     """Every "N km <bearing> (of)" expression: distance in km, bearing in degrees, span, and whether an anchor follows."""
     numbers = _lexicon("number_words.csv")
     bearings = _lexicon("bearings.csv")
     found = []
-    for match in _relative_pattern().finditer(text):
+    pattern = _relative_pattern()
+    seen_end = -1
+    # The full pattern is tried only around distance units, which are rare, not at every position of the text.
+    for unit in _UNIT.finditer(text):
+        window_start = max(0, unit.start() - 40, seen_end)
+        match = next((m for m in pattern.finditer(text, window_start, unit.end() + 40) if m.start() <= unit.start() < m.end()), None)
+        if match is None:
+            continue
+        seen_end = match.end()
         raw = match.group("num").lower()
         distance = float(raw) if raw[0].isdigit() else numbers[raw]
         if match.group("unit").lower().startswith("mi"):
@@ -93,24 +108,33 @@ def relative_expressions(text: str) -> list[dict]:
     return found
 
 
-def _paragraph_of(text: str, position: int) -> int:
-    return text.count("\n\n", 0, position)
-
-
 def _candidates(gazetteer: Gazetteer, mention: Mention) -> list[int]:
     rows = mention.rows
     wanted = TYPE_HINTS.get(mention.type_hint or "")
     if wanted:
         typed = [r for r in rows if gazetteer.feature_types[r] in wanted]
         return typed or rows
-    # A bare name is a settlement or a named site before it is an oblast or raion of the same name.
-    preferred = [r for r in rows if gazetteer.feature_types[r] not in {"oblast", "raion", "region"}]
-    return preferred or rows
+    # A bare name is a settlement before it is a river, site, oblast or raion of the same name.
+    for preferred_types in (SETTLEMENT_TYPES, None):
+        preferred = [
+            r for r in rows
+            if (gazetteer.feature_types[r] in preferred_types if preferred_types else gazetteer.feature_types[r] not in {"oblast", "raion", "region"})
+        ]
+        if preferred:
+            return preferred
+    return rows
 
 
-def _prior(gazetteer: Gazetteer, row: int) -> float:
+def _prior(gazetteer: Gazetteer, row: int, key: str | None = None) -> float:
+    """What a candidate is worth before context: its current name matching, its rank and size."""
     code = gazetteer.feature_codes[row]
-    score = 0.5 * math.log10(max(gazetteer.population[row], POPULATION_FLOOR) / POPULATION_FLOOR)
+    population = gazetteer.population[row]
+    score = 0.5 * math.log10(max(population, POPULATION_FLOOR) / POPULATION_FLOOR) + 0.1 * math.log10(min(population, POPULATION_FLOOR) + 1)
+    if key is not None and gazetteer.primary_keys[row] == key:
+        # Found under its own name, not a former or foreign one (Novoselivka is not Iverske, once Novoselivka).
+        score += 1.5
+    if gazetteer.density is not None:
+        score += DENSITY_WEIGHT * gazetteer.density_prior[row]
     if code in {"PPLC", "PPLA", "PPLA2"}:
         score += 1.0
     if code in {"PPLH", "PPLQ", "PPLW"}:
@@ -122,32 +146,56 @@ def _prior(gazetteer: Gazetteer, row: int) -> float:
     return score
 
 
+@dataclass
+class _ReportLayout:
+    """Paragraph and sentence of every mention, and the oblasts named in each sentence, computed once per report."""
+
+    paragraph: list[int]
+    sentence: list[int]
+    sentence_oblasts: dict[int, set[str]]
+    report_oblasts: set[str]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _layout(text: str, mentions: list[Mention], candidates: list[list[int]], gazetteer: Gazetteer) -> _ReportLayout:
+    paragraph_breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+    sentence_breaks = [m.start() for m in _SENTENCE_END.finditer(text)]
+    paragraph = [bisect.bisect_right(paragraph_breaks, m.start) for m in mentions]
+    sentence = [bisect.bisect_right(sentence_breaks, m.start) for m in mentions]
+    sentence_oblasts: dict[int, set[str]] = defaultdict(set)
+    report_oblasts: set[str] = set()
+    for index, rows in enumerate(candidates):
+        oblasts = [r for r in rows if gazetteer.feature_types[r] == "oblast"]
+        if oblasts and (len(rows) == 1 or mentions[index].type_hint == "oblast"):
+            names = {gazetteer.admin1[r] for r in oblasts}
+            sentence_oblasts[sentence[index]] |= names
+            report_oblasts |= names
+    return _ReportLayout(paragraph, sentence, sentence_oblasts, report_oblasts)
+
+
 def resolve_text(text: str, gazetteer: Gazetteer) -> list[Resolved]:
     """Recognise and resolve every place in one report."""
     mentions = [m for m in recognise(text, gazetteer) if m.not_place is None]
     relatives = relative_expressions(text)
     candidates = [_candidates(gazetteer, m) for m in mentions]
-    named_oblasts = {
-        gazetteer.admin1[r]
-        for m, rows in zip(mentions, candidates)
-        for r in rows
-        if gazetteer.feature_types[r] == "oblast" and len(rows) == 1
-    }
+    layout = _layout(text, mentions, candidates, gazetteer)
     chosen: list[int | None] = [rows[0] if len(rows) == 1 else None for rows in candidates]
     methods = ["unique" if c is not None else "" for c in chosen]
     confidence = [1.0 if c is not None else 0.0 for c in chosen]
-    anchors_for = _relative_links(text, mentions, relatives)
-
-    for _ in range(2):
-        for index, (mention, rows) in enumerate(zip(mentions, candidates)):
-            if len(rows) == 1 or (methods[index] and methods[index] != "pass1"):
-                continue
-            scores, method = _score(gazetteer, text, index, mentions, rows, chosen, named_oblasts, anchors_for.get(index))
+    anchors_for = _relative_links(text, mentions, relatives, layout)
+    ambiguous = [i for i, rows in enumerate(candidates) if len(rows) > 1]
+    # Two passes: the first resolves from the unambiguous places, the second also from the first's choices.
+    for final in (False, True):
+        anchors = _Anchors(gazetteer, chosen, layout.paragraph)
+        for index in ambiguous:
+            rows = candidates[index]
+            scores, method = _score(gazetteer, index, mentions, rows, chosen, layout, anchors, anchors_for.get(index))
             order = np.argsort(-scores)
-            best = order[0]
-            margin = float(scores[best] - scores[order[1]]) if len(order) > 1 else 5.0
-            chosen[index] = rows[best]
-            methods[index] = method if _ else "pass1"
+            margin = float(scores[order[0]] - scores[order[1]])
+            chosen[index] = rows[order[0]]
+            methods[index] = method
             confidence[index] = round(1 / (1 + math.exp(-margin)), 3)
 
     resolved = [Resolved(m, chosen[i], methods[i], confidence[i]) for i, m in enumerate(mentions)]
@@ -155,7 +203,22 @@ def resolve_text(text: str, gazetteer: Gazetteer) -> list[Resolved]:
     return sorted(resolved, key=lambda r: r.mention.start)
 
 
-def _relative_links(text: str, mentions: list[Mention], relatives: list[dict]) -> dict[int, tuple[int, dict]]:
+class _Anchors:
+    """Coordinates and paragraphs of the mentions resolved so far that can anchor others (not oblasts or regions)."""
+
+    def __init__(self, gazetteer: Gazetteer, chosen: list[int | None], paragraph: list[int]):
+        keep = [
+            i for i, row in enumerate(chosen)
+            if row is not None and not np.isnan(gazetteer.lat[row]) and gazetteer.feature_types[row] not in {"oblast", "region", "raion"}
+        ]
+        self.mention_index = np.array(keep, dtype=int)
+        rows = np.array([chosen[i] for i in keep], dtype=int)
+        self.lat = gazetteer.lat[rows] if len(rows) else np.array([])
+        self.lon = gazetteer.lon[rows] if len(rows) else np.array([])
+        self.paragraph = np.array([paragraph[i] for i in keep], dtype=int)
+
+
+def _relative_links(text: str, mentions: list[Mention], relatives: list[dict], layout: _ReportLayout) -> dict[int, tuple[int, dict]]:
     """Mention index -> (anchor mention index, relative expression) for "X (27km northwest of Y)" and "X (4km south)"."""
     links: dict[int, tuple[int, dict]] = {}
     starts = [m.start for m in mentions]
@@ -174,7 +237,7 @@ def _relative_links(text: str, mentions: list[Mention], relatives: list[dict]) -
                 continue
             anchor = after[0]
             last_anchor = anchor
-        elif last_anchor is not None and _paragraph_of(text, mentions[last_anchor].start) == _paragraph_of(text, relative["start"]):
+        elif last_anchor is not None and layout.paragraph[last_anchor] == layout.paragraph[subject]:
             anchor = last_anchor
         else:
             continue
@@ -182,34 +245,26 @@ def _relative_links(text: str, mentions: list[Mention], relatives: list[dict]) -
     return links
 
 
-def _score(gazetteer, text, index, mentions, rows, chosen, named_oblasts, link):
+def _score(gazetteer, index, mentions, rows, chosen, layout, anchors, link):
+    mention = mentions[index]
+    key = loose_key(mention.text)
     rows_array = np.array(rows)
     lat, lon = gazetteer.lat[rows_array], gazetteer.lon[rows_array]
-    scores = np.array([_prior(gazetteer, r) for r in rows], dtype=float)
+    scores = np.array([_prior(gazetteer, r, key) for r in rows], dtype=float)
     methods = {"prior"}
-    mention = mentions[index]
-    sentence_start = max(text.rfind(". ", 0, mention.start), text.rfind("\n", 0, mention.start)) + 1
-    sentence_end = min(x for x in (text.find(". ", mention.end), text.find("\n", mention.end), len(text)) if x != -1)
-    sentence = text[sentence_start:sentence_end]
+    in_sentence = layout.sentence_oblasts.get(layout.sentence[index], set())
     for r_index, row in enumerate(rows):
         admin1 = gazetteer.admin1[row]
-        if admin1 and admin1 in named_oblasts:
+        if admin1 and admin1 in layout.report_oblasts:
             scores[r_index] += 1.0
             methods.add("oblast_in_report")
-            if fold(admin1.split()[0])[:5] in fold(sentence):
+            if admin1 in in_sentence:
                 scores[r_index] += 2.0
                 methods.add("oblast_beside")
-    paragraph = _paragraph_of(text, mention.start)
-    others = [
-        (chosen[j], 1.0 if _paragraph_of(text, mentions[j].start) == paragraph else OTHER_PARAGRAPH_FACTOR)
-        for j in range(len(mentions))
-        if j != index and chosen[j] is not None and not np.isnan(gazetteer.lat[chosen[j]])
-        and gazetteer.feature_types[chosen[j]] not in {"oblast", "region"}
-    ]
-    if others:
-        other_rows = np.array([o[0] for o in others])
-        weights = np.array([o[1] for o in others])
-        dist = distance_km(lat[:, None], lon[:, None], gazetteer.lat[other_rows][None, :], gazetteer.lon[other_rows][None, :])
+    others = anchors.mention_index != index
+    if others.any():
+        weights = np.where(anchors.paragraph[others] == layout.paragraph[index], 1.0, OTHER_PARAGRAPH_FACTOR)
+        dist = distance_km(lat[:, None], lon[:, None], anchors.lat[others][None, :], anchors.lon[others][None, :])
         dist = np.nan_to_num(np.minimum(dist, PROXIMITY_CAP_KM), nan=PROXIMITY_CAP_KM)
         nearest = np.min(dist * weights[None, :], axis=1)
         scores -= np.log1p(nearest / PROXIMITY_SCALE_KM)
@@ -267,3 +322,52 @@ def _derived_points(text, mentions, relatives, chosen, gazetteer) -> list[Resolv
 def _bearing_name(degrees: float) -> str:
     names = {v: k for k, v in reversed(list(_lexicon("bearings.csv").items())) if "-" not in k or k.count("-") == 2}
     return names.get(degrees, f"{degrees:g}°")
+
+
+def resolve_name(
+    name: str, gazetteer: Gazetteer, admin1: str | None = None, context: str | None = None
+) -> tuple[int | None, str, float]:
+    """One place name given on its own (a table's town column), with an optional oblast and a context text."""
+    rows, how = gazetteer.lookup(name)
+    if not rows:
+        rows, how = gazetteer.fuzzy_lookup(name), "fuzzy"
+    if not rows:
+        return None, "unresolved", 0.0
+    mention = Mention(start=0, end=len(name), text=name, rows=rows, how=how)
+    rows = _candidates(gazetteer, mention)
+    if len(rows) == 1:
+        return rows[0], how, 1.0
+    key = loose_key(name)
+    scores = np.array([_prior(gazetteer, r, key) for r in rows], dtype=float)
+    methods = {how}
+    if admin1:
+        wanted = loose_key(admin1.split()[0])
+        matches = np.array([bool(gazetteer.admin1[r]) and loose_key(gazetteer.admin1[r].split()[0]) == wanted for r in rows])
+        if matches.any():
+            scores += 3.0 * matches
+            methods.add("oblast")
+    if context:
+        anchors = [r.row for r in resolve_text(context, gazetteer) if r.row is not None and loose_key(r.mention.text) != key]
+        anchors = [a for a in anchors if gazetteer.feature_types[a] not in {"oblast", "region"} and not np.isnan(gazetteer.lat[a])]
+        if anchors:
+            rows_array = np.array(rows)
+            dist = distance_km(
+                gazetteer.lat[rows_array][:, None], gazetteer.lon[rows_array][:, None], gazetteer.lat[anchors][None, :], gazetteer.lon[anchors][None, :]
+            )
+            scores -= np.log1p(np.nan_to_num(np.min(np.minimum(dist, PROXIMITY_CAP_KM), axis=1), nan=PROXIMITY_CAP_KM) / PROXIMITY_SCALE_KM)
+            methods.add("proximity")
+    order = np.argsort(-scores)
+    margin = float(scores[order[0]] - scores[order[1]])
+    return rows[order[0]], "+".join(sorted(methods)), round(1 / (1 + math.exp(-margin)), 3)
+
+
+def reporting_density(texts, gazetteer: Gazetteer) -> ReportingDensity:
+    """Density of the unambiguous (single-candidate) place mentions over a set of reports."""
+    rows = [
+        r.row
+        for text in texts
+        for r in resolve_text(text, gazetteer)
+        if r.method == "unique" and r.row is not None and gazetteer.feature_types[r.row] in SETTLEMENT_TYPES
+    ]
+    index = np.array(rows, dtype=int)
+    return ReportingDensity(gazetteer.lat[index], gazetteer.lon[index])
