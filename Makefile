@@ -7,6 +7,11 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster
+# On a development machine the shared GeoNames extract beside the project saves the download (see README).
+SHARED_GEONAMES := $(wildcard $(CURDIR)/../shared/data/geonames/UA.zip)
+ifneq ($(SHARED_GEONAMES),)
+export SITREP_GEONAMES ?= $(SHARED_GEONAMES)
+endif
 RUN := $(UV) run --locked --no-progress
 
 .PHONY: setup run test dev bench query clean

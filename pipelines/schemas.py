@@ -112,6 +112,11 @@ class Places(Table):
     lon: float = pa.Field(nullable=True, ge=-180, le=180, description="Longitude (WGS84); null only for line or area features.")
     geonameid: pl.Int64 = pa.Field(nullable=True, description="GeoNames id; null when not from GeoNames.")
     precision: str = pa.Field(isin=PLACE_PRECISIONS, description="gazetteer, derived (offset from an anchor), region or unknown.")
+    population: pl.Int64 = pa.Field(nullable=True, description="Population per GeoNames (0 when unknown).")
+    gazetteer: str = pa.Field(description="Where the place comes from: geonames, seeds (seeds/places.csv) or derived.")
+    anchor_place_id: str = pa.Field(nullable=True, description="For a derived point: the place it is measured from.")
+    distance_km: float = pa.Field(nullable=True, ge=0, description="For a derived point: distance from the anchor.")
+    bearing_deg: float = pa.Field(nullable=True, ge=0, lt=360, description="For a derived point: bearing from the anchor, degrees clockwise from north.")
 
 
 class PlaceMentions(Table):
@@ -122,6 +127,9 @@ class PlaceMentions(Table):
     mention_text: str = pa.Field(description="The text as written in the report.")
     char_start: pl.Int64 = pa.Field(ge=0, description="Start offset into reports.text.")
     char_end: pl.Int64 = pa.Field(ge=0, description="End offset (exclusive) into reports.text.")
+    relation: str = pa.Field(nullable=True, description="Directional context: 'north of', 'near', 'direction' ... (the event is near, not at, the place).")
+    method: str = pa.Field(description="How the place was chosen: unique, oblast_beside, oblast_in_report, proximity, relative_anchor, derived.")
+    confidence: float = pa.Field(ge=0, le=1, description="Confidence of the choice among same-name candidates (1 when unique).")
 
 
 class Claims(Table):

@@ -44,5 +44,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SITREP_WAREHOUSE", str(tmp_path / "out" / "sitrep.duckdb"))
     monkeypatch.setenv("SITREP_MAX_INPUT_BYTES", str(MAX_INPUT_BYTES))
     monkeypatch.setenv("SITREP_MAX_REPORT_CHARS", str(MAX_REPORT_CHARS))
+    # No dump and no network: the pipeline falls back to the packaged gazetteer, quickly and offline.
+    monkeypatch.setenv("SITREP_GEONAMES", str(tmp_path / "no-such-dump.zip"))
+    monkeypatch.setenv("SITREP_GEONAMES_URL", "http://127.0.0.1:9/")
     for name in ("SITREP_RECORD_MAPPINGS",):
         monkeypatch.delenv(name, raising=False)

@@ -16,6 +16,7 @@ class SitrepConfig(dg.ConfigurableResource):
 
     reports_dir: str
     warehouse_path: str
+    geonames: list[str]
     record_mappings: list[str]
     max_input_bytes: int
     max_report_chars: int
@@ -25,6 +26,7 @@ class SitrepConfig(dg.ConfigurableResource):
         return cls(
             reports_dir=str(settings.reports_dir),
             warehouse_path=str(settings.warehouse_path),
+            geonames=list(settings.geonames),
             record_mappings=[str(p) for p in settings.record_mappings],
             max_input_bytes=settings.max_input_bytes,
             max_report_chars=settings.max_report_chars,
@@ -33,6 +35,11 @@ class SitrepConfig(dg.ConfigurableResource):
     @property
     def limits(self) -> Limits:
         return Limits(max_input_bytes=self.max_input_bytes, max_report_chars=self.max_report_chars)
+
+    @property
+    def geonames_cache(self) -> Path:
+        """Downloaded GeoNames dumps, kept beside the warehouse."""
+        return Path(self.warehouse_path).parent / "geonames"
 
     def mappings(self) -> list[RecordMapping]:
         return load_mappings(Path(p) for p in self.record_mappings)

@@ -6,6 +6,7 @@ province and description as context) and compare with CIR's point.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, geonames_features
+from pipelines.places.extract import reporting_density
 from pipelines.places.geonames import read_geonames
 from pipelines.places.resolve import _candidates, resolve_name
 from pipelines.places.recognise import Mention
@@ -73,6 +75,11 @@ def main(argv: list[str]) -> int:
     dump = Path(argv[1]) if len(argv) > 1 else GEONAMES
     start = time.perf_counter()
     gazetteer = build_gazetteer([geonames_features(read_geonames(dump))], source=str(dump))
+    # The reporting density comes from the ISW corpus, as a run over it would build it; never from CIR's answers.
+    isw = SHARED / "data" / "corpus" / "isw-2022.jsonl"
+    if isw.exists():
+        texts = [json.loads(line)["text"] for line in isw.open(encoding="utf-8")]
+        gazetteer.set_density(reporting_density(texts, gazetteer))
     built = time.perf_counter() - start
     rows = load_cir(cir)
     start = time.perf_counter()

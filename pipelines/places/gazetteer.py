@@ -120,6 +120,16 @@ class Gazetteer:
         match = process.extractOne(key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self.loose[match[0]] if match else []
 
+    @classmethod
+    def from_features(cls, features: pl.DataFrame, source: str) -> "Gazetteer":
+        """A gazetteer of the given features plus seeds/places.csv (our own features win over same-id ones)."""
+        combined = pl.concat([features.cast(FEATURE_SCHEMA), seed_features()], how="vertical")
+        return cls(features=combined.unique("place_id", keep="last", maintain_order=True), source=source)
+
+    def set_density(self, density: ReportingDensity | None) -> None:
+        self.density = density
+        self.__dict__.pop("density_prior", None)
+
     @functools.cached_property
     def density_prior(self) -> np.ndarray:
         """log(1 + reporting density) around every feature; zeros without a density."""
@@ -235,8 +245,7 @@ def seed_features(path: Path = SEEDS_DIR / "places.csv") -> pl.DataFrame:
 
 
 def build_gazetteer(frames: Iterable[pl.DataFrame], source: str) -> Gazetteer:
-    features = pl.concat([*frames, seed_features()], how="vertical")
-    return Gazetteer(features=features, source=source)
+    return Gazetteer.from_features(pl.concat(list(frames), how="vertical"), source)
 
 
 class ReportingDensity:

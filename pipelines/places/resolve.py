@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.places.gazetteer import Gazetteer, ReportingDensity, distance_km, offset_point
+from pipelines.places.gazetteer import Gazetteer, distance_km, offset_point
 from pipelines.places.names import fold, loose_key
 from pipelines.places.recognise import Mention, recognise
 from pipelines.settings import SEEDS_DIR
@@ -42,7 +42,7 @@ OTHER_PARAGRAPH_FACTOR = 2.0
 # Population says something only about towns and cities; GeoNames gives most villages 0.
 POPULATION_FLOOR = 1000
 # Weight of the reporting density around a candidate (log of unambiguous mentions within ~15 km).
-DENSITY_WEIGHT = 0.6
+DENSITY_WEIGHT = 0.3
 
 
 @dataclass
@@ -360,14 +360,3 @@ def resolve_name(
     margin = float(scores[order[0]] - scores[order[1]])
     return rows[order[0]], "+".join(sorted(methods)), round(1 / (1 + math.exp(-margin)), 3)
 
-
-def reporting_density(texts, gazetteer: Gazetteer) -> ReportingDensity:
-    """Density of the unambiguous (single-candidate) place mentions over a set of reports."""
-    rows = [
-        r.row
-        for text in texts
-        for r in resolve_text(text, gazetteer)
-        if r.method == "unique" and r.row is not None and gazetteer.feature_types[r.row] in SETTLEMENT_TYPES
-    ]
-    index = np.array(rows, dtype=int)
-    return ReportingDensity(gazetteer.lat[index], gazetteer.lon[index])
