@@ -14,7 +14,7 @@ export SITREP_GEONAMES ?= $(SHARED_GEONAMES)
 endif
 RUN := $(UV) run --locked --no-progress
 
-.PHONY: setup run test dev bench query clean
+.PHONY: setup run test dev bench query clean eval
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,3 +47,8 @@ query: setup ## make query SQL="select ..." against the published warehouse, rea
 
 clean:
 	rm -rf warehouse/staging warehouse/sitrep.duckdb
+
+EVAL_WAREHOUSE := $(CURDIR)/warehouse/eval/sitrep.duckdb
+eval: setup $(DAGSTER_HOME)/dagster.yaml ## build a warehouse over ../shared and score it against the gold files
+	SITREP_REPORTS_DIR=$(CURDIR)/../shared SITREP_WAREHOUSE=$(EVAL_WAREHOUSE) $(RUN) python -m pipelines.run > /dev/null
+	$(RUN) python -m pipelines.evaluate $(EVAL_WAREHOUSE) ../shared/examples/vuhledar-gold.json seeds/gold/dev seeds/gold/heldout
