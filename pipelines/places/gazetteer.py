@@ -57,7 +57,7 @@ FEATURE_TYPES = {
 }
 MAX_ALIASES = 12
 # Similarity (0-100) of loose keys above which a misspelt name is taken for a gazetteer name.
-FUZZY_CUTOFF = 85
+FUZZY_CUTOFF = 80
 
 
 def settlement_type(code: str, population: int) -> str:
@@ -116,7 +116,8 @@ class Gazetteer:
         key = loose_key(name)
         if len(key) < 5:
             return []
-        bucket = self._loose_by_initial.get(key[0], [])
+        # Same first two letters and nearly the same length: a misspelling, not another name.
+        bucket = [k for k in self._loose_by_initial.get(key[0], []) if k[:2] == key[:2] and abs(len(k) - len(key)) <= 2]
         match = process.extractOne(key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self.loose[match[0]] if match else []
 

