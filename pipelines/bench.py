@@ -59,6 +59,26 @@ def bench_run(corpus: Path) -> dict[str, float]:
     return {"seconds": seconds}
 
 
+def bench_places(corpus: Path) -> dict[str, float]:
+    """Place recognition and resolution throughput on the corpus's ISW reports (words per second, one core)."""
+    import json
+
+    from pipelines.places import benchmark as geocoding
+    from pipelines.places.extract import reporting_density
+    from pipelines.places.gazetteer import build_gazetteer, geonames_features
+    from pipelines.places.geonames import read_geonames
+    from pipelines.places.resolve import resolve_text
+
+    gazetteer = build_gazetteer([geonames_features(read_geonames(geocoding.GEONAMES))], "bench")
+    texts = [json.loads(line)["text"] for line in (corpus / "isw-2022.jsonl").open(encoding="utf-8")]
+    gazetteer.set_density(reporting_density(texts, gazetteer))
+    words = sum(len(t.split()) for t in texts)
+    start = time.perf_counter()
+    mentions = sum(len(resolve_text(t, gazetteer)) for t in texts)
+    seconds = time.perf_counter() - start
+    return {"words": words, "mentions": mentions, "seconds": seconds, "words_per_s": words / seconds}
+
+
 def main() -> int:
     corpus = Path(os.environ.get("SITREP_BENCH_CORPUS", PROJECT_ROOT.parent / "shared" / "data" / "corpus")).resolve()
     if not corpus.is_dir():
@@ -67,11 +87,18 @@ def main() -> int:
     settings = Settings.from_env()
     ingest = bench_ingest(corpus, settings)
     run = bench_run(corpus)
+    places = bench_places(corpus)
     print()
     print(f"Sitrep benchmark on {corpus} ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
     print(f"  ingest: {ingest['input_mb']:.1f} MB, {ingest['reports']:,} reports in {ingest['seconds']:.2f} s "
           f"= {ingest['mb_per_s']:.1f} MB/s, {ingest['reports_per_s']:,.0f} reports/s (best of 3, one core)")
     print(f"  whole run (make run, in-process executor): {run['seconds']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
+    print(f"  place recognition + resolution (ISW): {places['words']:,} words, {places['mentions']:,} mentions in "
+          f"{places['seconds']:.1f} s = {places['words_per_s']:,.0f} words/s (one core)")
+    from pipelines.places import benchmark as geocoding
+
+    print()
+    geocoding.main([])
     return 0
 
 
