@@ -3,7 +3,6 @@
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import duckdb
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.run import main
 from tests.inputs import write_broken_inputs, write_good_inputs
+from tests.reader import ReaderProcess
 
 
 def query(path, sql):
@@ -56,33 +56,15 @@ def test_asset_checks_are_reported_on_the_warehouse(settings):
     assert all(e.passed for e in evaluations)
 
 
-READER = textwrap.dedent(
-    """
-    import sys, duckdb
-    connection = duckdb.connect(sys.argv[1], read_only=True)
-    print(connection.execute("select count(*) from reports").fetchone()[0], flush=True)
-    sys.stdin.readline()
-    print(connection.execute("select count(*) from reports").fetchone()[0], flush=True)
-    """
-)
-
-
 def test_bi_reader_holding_the_warehouse_does_not_block_a_run(settings):
     (settings.reports_dir / "one.txt").write_text("Russian forces shelled Kherson overnight, the regional head said.")
     assert main() == 0
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(settings.warehouse_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert reader.stdout.readline().strip() == "1"
+    with ReaderProcess(settings.warehouse_path) as reader:
+        assert reader.count_reports() == 1
         write_good_inputs(settings.reports_dir)
         assert main() == 0
-        reader.stdin.write("\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == "1"
-        assert reader.wait(timeout=30) == 0
-    finally:
-        reader.kill()
+        assert reader.count_reports() == 1
+        assert reader.close() == 0
     assert query(settings.warehouse_path, "select count(*) > 1 from reports") == [(True,)]
 
 

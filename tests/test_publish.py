@@ -1,15 +1,12 @@
 """Atomic publishing: a failed build leaves the published file as it was; readers in other processes neither block nor break a publish."""
 
-import subprocess
-import sys
-import textwrap
-
 import duckdb
 import polars as pl
 import pytest
 
 from pipelines.publish import Check, PublishError, create_table_sql, load_checks, publish
 from pipelines.schemas import TABLE_MODELS, empty_frame, enumerations
+from tests.reader import ReaderProcess
 
 
 def tables(report_ids: list[str]) -> dict[str, pl.DataFrame]:
@@ -83,32 +80,15 @@ def test_enumeration_check_catches_values_outside_the_contract(tmp_path):
         publish(tmp_path / "w.duckdb", frames, {"enumerations": enumerations()}, load_checks())
 
 
-READER = textwrap.dedent(
-    """
-    import sys, duckdb
-    connection = duckdb.connect(sys.argv[1], read_only=True)
-    count = lambda: connection.execute("select count(*) from reports").fetchone()[0]
-    print(count(), flush=True)
-    sys.stdin.readline()
-    print(count(), flush=True)
-    """
-)
-
-
 def test_reader_in_another_process_neither_blocks_nor_breaks_a_publish(tmp_path):
     path = tmp_path / "sitrep.duckdb"
     publish_reports(path, ["a"])
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert reader.stdout.readline().strip() == "1"
+    with ReaderProcess(path) as reader:
+        assert reader.count_reports() == 1
         publish_reports(path, ["a", "b", "c"])
-        reader.stdin.write("\n")
-        reader.stdin.flush()
         # The open connection keeps reading the warehouse it opened; it is not broken by the swap.
-        assert reader.stdout.readline().strip() == "1"
-        assert reader.wait(timeout=30) == 0
-    finally:
-        reader.kill()
+        assert reader.count_reports() == 1
+        assert reader.close() == 0
     # A connection opened after the publish sees the new warehouse.
     assert report_ids_in(path) == ["a", "b", "c"]
 

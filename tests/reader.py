@@ -1,0 +1,40 @@
+"""A BI tool stand-in: another process holding a read-only connection to the published warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+_SCRIPT = textwrap.dedent(
+    """
+    import sys, duckdb
+    connection = duckdb.connect(sys.argv[1], read_only=True)
+    for _ in sys.stdin:
+        print(connection.execute("select count(*) from reports").fetchone()[0], flush=True)
+    """
+)
+
+
+class ReaderProcess:
+    """Opens the warehouse read-only in a separate process and keeps that connection until closed."""
+
+    def __init__(self, path: Path):
+        self.process = subprocess.Popen([sys.executable, "-c", _SCRIPT, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def count_reports(self) -> int:
+        """The report count as the held connection sees it."""
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> int:
+        self.process.stdin.close()
+        return self.process.wait(timeout=30)
+
+    def __enter__(self) -> ReaderProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.kill()
