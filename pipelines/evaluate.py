@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines.gold import gold_corpus, load_gold
 from pipelines.places.gazetteer import distance_km
-from pipelines.places.names import fold, loose_key
+from pipelines.places.names import loose_key
 
 
 def _gold_spans(gold: dict, text: str, start: int, end: int) -> dict[str, list[tuple[int, int]]]:

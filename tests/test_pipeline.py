@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import duckdb
-import pytest
 
 from pipelines.definitions import defs
 from pipelines.run import main

@@ -3,7 +3,6 @@
 import http.server
 import shutil
 import threading
-from pathlib import Path
 
 import polars as pl
 import pytest

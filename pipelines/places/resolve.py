@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.places.gazetteer import Gazetteer, distance_km, offset_point
-from pipelines.places.names import fold, loose_key
+from pipelines.places.names import loose_key
 from pipelines.places.recognise import Mention, recognise
 from pipelines.settings import SEEDS_DIR
 
@@ -320,7 +320,8 @@ def _derived_points(text, mentions, relatives, chosen, gazetteer) -> list[Resolv
 
 
 def _bearing_name(degrees: float) -> str:
-    names = {v: k for k, v in reversed(list(_lexicon("bearings.csv").items())) if "-" not in k or k.count("-") == 2}
+    # The first word listed for a bearing is its name (north-east and northeast share 45 degrees).
+    names = {v: k for k, v in reversed(list(_lexicon("bearings.csv").items()))}
     return names.get(degrees, f"{degrees:g}°")
 
 
