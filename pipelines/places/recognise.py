@@ -24,7 +24,8 @@ from pipelines.settings import SEEDS_DIR
 COMMON_WORD_ZIPF = 4.0
 # Only capitalised words and numbers can be (part of) a name; a lower-case word between two of them
 # leaves a gap that ends the name.
-_WORD = re.compile(r"[A-ZÀ-ÞĀ-ŽА-ЯІЇЄҐ0-9][\w’'ʼ.-]*", re.UNICODE)
+# Hyphens split words, so "Bakhmut-Lysychansk highway" yields both cities and "Huliai-Pole" still joins up.
+_WORD = re.compile(r"[A-ZÀ-ÞĀ-ŽА-ЯІЇЄҐ0-9][\w’'ʼ.]*", re.UNICODE)
 MAX_NAME_TOKENS = 7
 
 
@@ -149,8 +150,12 @@ def _apply_context(text: str, mention: Mention, rules: Context) -> None:
         elif effect == "not_place":
             mention.not_place = value
     before = _phrase_before(text, mention.start, rules.before)
-    if before and mention.relation is None:
-        mention.relation = before[1][1]
+    if before:
+        effect, value = before[1]
+        if effect == "not_place":
+            mention.not_place = value
+        elif mention.relation is None:
+            mention.relation = value
     if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
         if zipf_frequency(mention.text, "en") >= COMMON_WORD_ZIPF:
             mention.not_place = "common_word"

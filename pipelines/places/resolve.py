@@ -110,6 +110,11 @@ def relative_expressions(text: str) -> list[dict]:
 
 def _candidates(gazetteer: Gazetteer, mention: Mention) -> list[int]:
     rows = mention.rows
+    # Features found under their own current name exclude those that only once bore it
+    # (Oleksandrivka villages, not Donetsk, once Aleksandrovka); former names still resolve when nothing else does.
+    key = loose_key(mention.text)
+    current = [r for r in rows if gazetteer.primary_keys[r] == key]
+    rows = current or rows
     wanted = TYPE_HINTS.get(mention.type_hint or "")
     if wanted:
         typed = [r for r in rows if gazetteer.feature_types[r] in wanted]
@@ -294,7 +299,9 @@ def _derived_points(text, mentions, relatives, chosen, gazetteer) -> list[Resolv
             continue
         row = chosen[anchor]
         lat, lon = offset_point(gazetteer.lat[row], gazetteer.lon[row], relative["distance_km"], relative["bearing_deg"])
-        end = mentions[anchor].end
+        # The derived mention covers the relative words only ("some seven kilometers north-east of"): the
+        # anchor's name is a mention of the anchor itself.
+        end = relative["end"]
         phrase = text[relative["start"] : end]
         key = f"{gazetteer.place_ids[row]}|{relative['distance_km']:g}|{relative['bearing_deg']:g}"
         mention = Mention(start=relative["start"], end=end, text=phrase, rows=[], how="relative")
