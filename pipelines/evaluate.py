@@ -1,22 +1,48 @@
-"""`make eval`: score a warehouse against gold files (format of ../shared/examples/vuhledar-gold.json).
+"""`make eval`: score a warehouse against gold files (format: seeds/gold/README.md).
 
-    python -m pipelines.evaluate WAREHOUSE GOLD_DIR_OR_FILE ...
+    python -m pipelines.evaluate [--json] [--details] WAREHOUSE GOLD_DIR_OR_FILE ...
 
 The warehouse must hold the gold reports with source_uri `<corpus>/<report>` relative to ../shared, as a
-run with SITREP_REPORTS_DIR=../shared gives (what `make eval` does). Places are scored now; sources and
-claims join when claim extraction lands.
+run with SITREP_REPORTS_DIR=../shared gives (what `make eval` does). A gold file judges only its excerpt
+(the whole text when it gives none): the predicted mentions and claims of its report whose span lies inside
+it. Counts are summed over the files of a gold set before the ratios are taken (micro-averages); a ratio
+with nothing to divide by is 0.
+
 - mentions: predicted place mentions against gold mention spans (overlap), precision / recall / F1;
 - places: distinct places of each excerpt; a predicted place is right when one of its mentions overlaps a
   gold mention of a gold place it matches (same GeoNames id, within the gold tolerance, or the same name for
   lines such as roads);
-- within tolerance: share of matched mentions whose resolved point lies within the gold tolerance.
+- within tolerance: share of matched mentions whose resolved point lies within the gold tolerance;
+- sources: the file's `sources` against the distinct non-null sources of the predicted claims; a predicted
+  source matches a gold one when the loose keys (pipelines.places.names.loose_key) of their names and
+  aliases intersect; one-to-one (maximum matching) per file. A predicted source left unmatched that matches
+  one of the file's `optional_sources` is ignored;
+- claims: a predicted claim matches a required gold claim when (a) the sources match (both null, or both
+  non-null and matching as for sources), (b) the event types are equal, (c) a place matches: one of the
+  predicted claim's places (claim_places, with the report text at its span as the mention) matches one of
+  the gold claim's places as for places; a gold claim without places accepts a predicted claim without
+  places or one overlapping its quote; and (d) the spans overlap: the gold span is the claim's
+  char_start/char_end, else its quote found inside the excerpt, else (d) is waived. Gold claims are taken in
+  order, each taking the free matching prediction that overlaps its span most. A prediction left unmatched
+  that matches an optional gold claim is ignored; every other unmatched prediction is a false positive.
+  Precision = matched / (predicted - ignored), recall = matched / required gold claims;
+- event type / actor side / polarity: predictions and required gold claims aligned one-to-one as for claims
+  but without (b); the share of aligned pairs with the same event_type, actor_side, polarity (the gold
+  polarity defaults to "asserted").
+
+Options: --json prints every figure as JSON; --details lists each file's claim false negatives (missed) and
+false positives (extra).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -25,8 +51,93 @@ from pipelines.gold import gold_corpus, load_gold
 from pipelines.places.gazetteer import distance_km
 from pipelines.places.names import loose_key
 
+Span = tuple[int, int]
 
-def _gold_spans(gold: dict, text: str, start: int, end: int) -> dict[str, list[tuple[int, int]]]:
+_MENTIONS_SQL = """
+    select m.char_start, m.char_end, m.mention_text, m.place_id, p.name, p.lat, p.lon, p.geonameid
+    from place_mentions m join places p using (place_id)
+    where m.report_id = ? and m.char_start >= ? and m.char_end <= ?
+    order by m.char_start, m.char_end
+"""
+_CLAIMS_SQL = """
+    select c.claim_id, c.source_id, s.name as source_name, s.aliases as source_aliases, c.event_type,
+           c.actor_side, c.polarity, c.text, c.char_start, c.char_end
+    from claims c left join sources s on s.source_id = c.source_id
+    where c.report_id = ? and c.char_start >= ? and c.char_end <= ?
+    order by c.char_start, c.char_end, c.claim_id
+"""
+_CLAIM_PLACES_SQL = """
+    select cp.claim_id, cp.char_start, cp.char_end, cp.place_id, p.name, p.lat, p.lon, p.geonameid
+    from claims c join claim_places cp on cp.claim_id = c.claim_id join places p on p.place_id = cp.place_id
+    where c.report_id = ? and c.char_start >= ? and c.char_end <= ?
+    order by cp.char_start, cp.char_end
+"""
+_CLAIM_TABLES = {"claims", "claim_places", "sources"}
+
+
+# --- Scope: one gold file and the predictions it judges -------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """A gold file, its report, the excerpt bounds and the predicted rows whose span lies inside them."""
+
+    path: Path
+    gold: dict
+    report_id: str
+    text: str
+    start: int
+    end: int
+    mentions: list[dict]
+    claims: list[dict]
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = connection.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _has_claim_tables(connection: duckdb.DuckDBPyConnection) -> bool:
+    tables = {row[0] for row in connection.execute("select table_name from information_schema.tables").fetchall()}
+    return _CLAIM_TABLES <= tables
+
+
+def _predicted_claims(connection: duckdb.DuckDBPyConnection, text: str, bounds: list) -> list[dict]:
+    """Claims in scope, each with its source ({name, aliases} or None) and places (mention = text at the span)."""
+    if not _has_claim_tables(connection):
+        return []
+    places: dict[str, list[dict]] = {}
+    for row in _rows(connection, _CLAIM_PLACES_SQL, bounds):
+        row["mention_text"] = text[row["char_start"]:row["char_end"]]
+        places.setdefault(row["claim_id"], []).append(row)
+    claims = _rows(connection, _CLAIMS_SQL, bounds)
+    for claim in claims:
+        name, aliases = claim.pop("source_name"), claim.pop("source_aliases")
+        has_source = claim["source_id"] is not None
+        claim["source"] = {"name": name or claim["source_id"], "aliases": aliases or []} if has_source else None
+        claim["places"] = places.get(claim["claim_id"], [])
+    return claims
+
+
+def load_scope(connection: duckdb.DuckDBPyConnection, path: Path, gold: dict) -> Scope | None:
+    """The scope of one gold file; None when the warehouse lacks its report."""
+    uri = f"{gold_corpus(gold)}/{gold['report']}"
+    row = connection.execute("select report_id, text from reports where source_uri = ?", [uri]).fetchone()
+    if row is None:
+        return None
+    report_id, text = row
+    excerpt = gold.get("excerpt") or {}
+    start, end = excerpt.get("char_start", 0), excerpt.get("char_end", len(text))
+    bounds = [report_id, start, end]
+    mentions = _rows(connection, _MENTIONS_SQL, bounds)
+    return Scope(path, gold, report_id, text, start, end, mentions, _predicted_claims(connection, text, bounds))
+
+
+# --- Shared matching helpers ------------------------------------------------------------------------------
+
+
+def _gold_spans(gold: dict, text: str, start: int, end: int) -> dict[str, list[Span]]:
     """Gold mention spans per place key; found by the place's names in the text when the file gives none."""
     spans = {}
     for place in gold.get("places", []):
@@ -41,6 +152,7 @@ def _gold_spans(gold: dict, text: str, start: int, end: int) -> dict[str, list[t
 
 
 def _matches(place: dict, predicted: dict) -> bool:
+    """A predicted place (with its mention text) is the gold place: same GeoNames id, within tolerance, or same name."""
     if place.get("geonameid") and predicted["geonameid"] == place["geonameid"]:
         return True
     if place.get("lat") is not None and predicted["lat"] is not None:
@@ -49,55 +161,187 @@ def _matches(place: dict, predicted: dict) -> bool:
     return bool(names & {loose_key(predicted["name"]), loose_key(predicted["mention_text"])})
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score_places(connection: duckdb.DuckDBPyConnection, gold_files: list[tuple[Path, dict]]) -> dict[str, float]:
-    totals = defaultdict(int)
-    for _path, gold in gold_files:
-        uri = f"{gold_corpus(gold)}/{gold['report']}"
-        row = connection.execute("select report_id, text from reports where source_uri = ?", [uri]).fetchone()
-        if row is None:
-            totals["missing_reports"] += 1
+def _overlap(a: Span | None, b: Span) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0])) if a else 0
+
+
+def _source_keys(source: dict) -> set[str]:
+    names = [source.get("name"), *(source.get("aliases") or [])]
+    return {key for key in (loose_key(n) for n in names if n) if key}
+
+
+def same_source(gold: dict | None, predicted: dict | None) -> bool:
+    """Both the report's own narration (None), or names and aliases sharing a loose key."""
+    if gold is None or predicted is None:
+        return gold is None and predicted is None
+    return bool(_source_keys(gold) & _source_keys(predicted))
+
+
+def _max_matching(left: Sequence, right: Sequence, compatible: Callable) -> list[tuple[int, int]]:
+    """A maximum one-to-one matching (augmenting paths) as (left index, right index) pairs."""
+    edges = [[j for j, r in enumerate(right) if compatible(item, r)] for item in left]
+    owner: dict[int, int] = {}
+
+    def assign(i: int, seen: set[int]) -> bool:
+        for j in edges[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or assign(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in range(len(left)):
+        assign(i, set())
+    return sorted((i, j) for j, i in owner.items())
+
+
+# --- Places -----------------------------------------------------------------------------------------------
+
+
+def place_counts(scope: Scope) -> Counter:
+    """Mention and place counts of one file."""
+    places = {p["key"]: p for p in scope.gold.get("places", [])}
+    spans = _gold_spans(scope.gold, scope.text, scope.start, scope.end)
+    gold_spans = [(span, key) for key, key_spans in spans.items() for span in key_spans]
+    counts = Counter(mentions_predicted=len(scope.mentions), mentions_gold=len(gold_spans), places_gold=len(places))
+    hit_gold, correct_place_ids, found_keys = set(), set(), set()
+    for mention in scope.mentions:
+        overlapping = [(g, key) for g, key in gold_spans if _overlaps((mention["char_start"], mention["char_end"]), g)]
+        if not overlapping:
             continue
-        report_id, text = row
-        excerpt = gold.get("excerpt") or {}
-        start, end = excerpt.get("char_start", 0), excerpt.get("char_end", len(text))
-        predicted = [
-            dict(zip(("char_start", "char_end", "mention_text", "place_id", "name", "lat", "lon", "geonameid"), r))
-            for r in connection.execute(
-                "select m.char_start, m.char_end, m.mention_text, m.place_id, p.name, p.lat, p.lon, p.geonameid "
-                "from place_mentions m join places p using (place_id) "
-                "where m.report_id = ? and m.char_start >= ? and m.char_end <= ?",
-                [report_id, start, end],
-            ).fetchall()
-        ]
-        places = {p["key"]: p for p in gold.get("places", [])}
-        spans = _gold_spans(gold, text, start, end)
-        all_gold_spans = [(span, key) for key, key_spans in spans.items() for span in key_spans]
-        # Mentions.
-        totals["mentions_predicted"] += len(predicted)
-        totals["mentions_gold"] += len(all_gold_spans)
-        hit_gold = set()
-        correct_place_ids, found_keys = set(), set()
-        for mention in predicted:
-            span = (mention["char_start"], mention["char_end"])
-            overlapping = [(g, key) for g, key in all_gold_spans if _overlaps(span, g)]
-            if overlapping:
-                totals["mentions_matched"] += 1
-                hit_gold.update(g for g, _ in overlapping)
-                right = [key for _, key in overlapping if _matches(places[key], mention)]
-                if right:
-                    totals["mentions_within_tolerance"] += 1
-                    correct_place_ids.add(mention["place_id"])
-                    found_keys.update(right)
-        totals["gold_mentions_found"] += len(hit_gold)
-        totals["places_predicted"] += len({m["place_id"] for m in predicted})
-        totals["places_correct"] += len(correct_place_ids)
-        totals["places_gold"] += len(places)
-        totals["places_found"] += len(found_keys)
-    return _figures(totals)
+        counts["mentions_matched"] += 1
+        hit_gold.update(g for g, _ in overlapping)
+        right = [key for _, key in overlapping if _matches(places[key], mention)]
+        if right:
+            counts["mentions_within_tolerance"] += 1
+            correct_place_ids.add(mention["place_id"])
+            found_keys.update(right)
+    counts["gold_mentions_found"] += len(hit_gold)
+    counts["places_predicted"] += len({m["place_id"] for m in scope.mentions})
+    counts["places_correct"] += len(correct_place_ids)
+    counts["places_found"] += len(found_keys)
+    return counts
+
+
+# --- Sources ----------------------------------------------------------------------------------------------
+
+
+def source_counts(scope: Scope) -> Counter:
+    """Gold, predicted (less those ignored as optional) and matched sources of one file."""
+    required, optional = scope.gold.get("sources", []), scope.gold.get("optional_sources", [])
+    predicted = list({c["source_id"]: c["source"] for c in scope.claims if c["source"] is not None}.values())
+    matched = {j for _, j in _max_matching(required, predicted, same_source)}
+    ignored = [s for j, s in enumerate(predicted) if j not in matched and any(same_source(o, s) for o in optional)]
+    return Counter(sources_gold=len(required), sources_predicted=len(predicted) - len(ignored), sources_matched=len(matched))
+
+
+# --- Claims -----------------------------------------------------------------------------------------------
+
+
+def _quote_span(claim: dict, scope: Scope) -> Span | None:
+    """The gold claim's offsets, else its quote found inside the excerpt, else None."""
+    if claim.get("char_start") is not None and claim.get("char_end") is not None:
+        return claim["char_start"], claim["char_end"]
+    quote = claim.get("quote") or ""
+    index = scope.text.find(quote, scope.start, scope.end) if quote else -1
+    return (index, index + len(quote)) if index >= 0 else None
+
+
+def gold_claims(scope: Scope) -> list[dict]:
+    """The file's gold claims with their source and places resolved from the keys and their span located."""
+    sources = {s["key"]: s for s in scope.gold.get("sources", []) + scope.gold.get("optional_sources", [])}
+    places = {p["key"]: p for p in scope.gold.get("places", [])}
+    resolved = []
+    for claim in scope.gold.get("claims", []):
+        key = claim.get("source")
+        resolved.append({
+            **claim,
+            "source": None if key is None else sources.get(key, {"name": key}),
+            "places": [places[k] for k in claim.get("places", []) if k in places],
+            "polarity": claim.get("polarity") or "asserted",
+            "span": _quote_span(claim, scope),
+            "optional": bool(claim.get("optional")),
+        })
+    return resolved
+
+
+def aligned(gold: dict, predicted: dict) -> bool:
+    """Every condition of a claim match except the event type: source, places and span overlap."""
+    span = (predicted["char_start"], predicted["char_end"])
+    if gold["span"] is not None and not _overlaps(span, gold["span"]):
+        return False
+    if not same_source(gold["source"], predicted["source"]):
+        return False
+    if not gold["places"]:
+        return not predicted["places"] or (gold["span"] is not None and _overlaps(span, gold["span"]))
+    return any(_matches(g, p) for g in gold["places"] for p in predicted["places"])
+
+
+def claim_match(gold: dict, predicted: dict) -> bool:
+    return gold["event_type"] == predicted["event_type"] and aligned(gold, predicted)
+
+
+def _greedy(golds: list[dict], predicted: list[dict], compatible: Callable) -> dict[int, int]:
+    """Gold index -> predicted index: each gold claim in order takes the free compatible prediction overlapping it most."""
+    pairs: dict[int, int] = {}
+    for i, gold in enumerate(golds):
+        free = [j for j, p in enumerate(predicted) if j not in pairs.values() and compatible(gold, p)]
+        if free:
+            pairs[i] = max(free, key=lambda j: _overlap(gold["span"], (predicted[j]["char_start"], predicted[j]["char_end"])))
+    return pairs
+
+
+@dataclass
+class ClaimOutcome:
+    """How one file's predicted claims met its gold claims."""
+
+    required: list[dict]
+    predicted: list[dict]
+    matched: dict[int, int]
+    ignored: set[int]
+    alignment: list[tuple[dict, dict]]
+
+    @property
+    def false_negatives(self) -> list[dict]:
+        return [g for i, g in enumerate(self.required) if i not in self.matched]
+
+    @property
+    def false_positives(self) -> list[dict]:
+        taken = set(self.matched.values()) | self.ignored
+        return [p for j, p in enumerate(self.predicted) if j not in taken]
+
+
+def match_claims(scope: Scope) -> ClaimOutcome:
+    golds = gold_claims(scope)
+    required, optional = [g for g in golds if not g["optional"]], [g for g in golds if g["optional"]]
+    predicted = scope.claims
+    matched = _greedy(required, predicted, claim_match)
+    ignored = {
+        j for j, p in enumerate(predicted) if j not in matched.values() and any(claim_match(o, p) for o in optional)
+    }
+    alignment = [(required[i], predicted[j]) for i, j in _greedy(required, predicted, aligned).items()]
+    return ClaimOutcome(required, predicted, matched, ignored, alignment)
+
+
+def claim_counts(outcome: ClaimOutcome) -> Counter:
+    pairs = outcome.alignment
+    return Counter(
+        claims_gold=len(outcome.required),
+        claims_predicted=len(outcome.predicted) - len(outcome.ignored),
+        claims_matched=len(outcome.matched),
+        claims_aligned=len(pairs),
+        event_type_agree=sum(g["event_type"] == p["event_type"] for g, p in pairs),
+        actor_side_agree=sum(g.get("actor_side") == p["actor_side"] for g, p in pairs),
+        polarity_agree=sum(g["polarity"] == (p["polarity"] or "asserted") for g, p in pairs),
+    )
+
+
+# --- Figures ----------------------------------------------------------------------------------------------
 
 
 def _ratio(a: int, b: int) -> float:
@@ -108,38 +352,141 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _figures(t: dict[str, int]) -> dict[str, float]:
-    mp, mr = _ratio(t["mentions_matched"], t["mentions_predicted"]), _ratio(t["gold_mentions_found"], t["mentions_gold"])
-    pp, pr = _ratio(t["places_correct"], t["places_predicted"]), _ratio(t["places_found"], t["places_gold"])
+def _prf(prefix: str, matched_predicted: int, predicted: int, found_gold: int, gold: int) -> dict[str, float]:
+    p, r = _ratio(matched_predicted, predicted), _ratio(found_gold, gold)
+    return {f"{prefix}_precision": p, f"{prefix}_recall": r, f"{prefix}_f1": _f1(p, r)}
+
+
+def figures(t: Counter) -> dict[str, float]:
+    aligned_pairs = t["claims_aligned"]
     return {
-        "mention_precision": mp,
-        "mention_recall": mr,
-        "mention_f1": _f1(mp, mr),
-        "place_precision": pp,
-        "place_recall": pr,
-        "place_f1": _f1(pp, pr),
+        **_prf("mention", t["mentions_matched"], t["mentions_predicted"], t["gold_mentions_found"], t["mentions_gold"]),
+        **_prf("place", t["places_correct"], t["places_predicted"], t["places_found"], t["places_gold"]),
         "within_tolerance": _ratio(t["mentions_within_tolerance"], t["mentions_matched"]),
+        **_prf("source", t["sources_matched"], t["sources_predicted"], t["sources_matched"], t["sources_gold"]),
+        **_prf("claim", t["claims_matched"], t["claims_predicted"], t["claims_matched"], t["claims_gold"]),
+        "event_type_accuracy": _ratio(t["event_type_agree"], aligned_pairs),
+        "actor_side_accuracy": _ratio(t["actor_side_agree"], aligned_pairs),
+        "polarity_accuracy": _ratio(t["polarity_agree"], aligned_pairs),
+        "aligned_claims": aligned_pairs,
         "gold_places": t["places_gold"],
+        "gold_sources": t["sources_gold"],
+        "gold_claims": t["claims_gold"],
+        "predicted_claims": t["claims_predicted"],
+        "files": t["files"],
         "missing_reports": t["missing_reports"],
     }
 
 
+def load_scopes(connection: duckdb.DuckDBPyConnection, gold_files: list[tuple[Path, dict]]) -> tuple[list[Scope], int]:
+    """The scopes of the gold files the warehouse holds, and how many reports it lacks."""
+    scopes = [load_scope(connection, path, gold) for path, gold in gold_files]
+    return [s for s in scopes if s is not None], sum(s is None for s in scopes)
+
+
+def score(scopes: list[Scope], missing_reports: int = 0) -> dict[str, float]:
+    totals = Counter(files=len(scopes) + missing_reports, missing_reports=missing_reports)
+    for scope in scopes:
+        totals.update(place_counts(scope))
+        totals.update(source_counts(scope))
+        totals.update(claim_counts(match_claims(scope)))
+    return figures(totals)
+
+
+def evaluate(connection: duckdb.DuckDBPyConnection, gold_files: list[tuple[Path, dict]]) -> dict[str, float]:
+    """Every figure for a set of gold files."""
+    return score(*load_scopes(connection, gold_files))
+
+
+# --- Output -----------------------------------------------------------------------------------------------
+
+
+def _truncate(text: str, width: int = 100) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe_claim(claim: dict, gold: bool) -> dict[str, object]:
+    """Source name, event type, place names and text of a gold or predicted claim, for --details."""
+    return {
+        "source": claim["source"]["name"] if claim["source"] else None,
+        "event_type": claim["event_type"],
+        "places": [p["name"] for p in claim["places"]],
+        "text": _truncate(claim.get("quote") if gold else claim["text"]),
+    }
+
+
+def claim_details(scopes: list[Scope]) -> dict[str, dict[str, list[dict]]]:
+    """Per file: the missed gold claims and the extra predicted claims."""
+    details = {}
+    for scope in scopes:
+        outcome = match_claims(scope)
+        missed = [describe_claim(c, gold=True) for c in outcome.false_negatives]
+        extra = [describe_claim(c, gold=False) for c in outcome.false_positives]
+        if missed or extra:
+            details[str(scope.path)] = {"false_negatives": missed, "false_positives": extra}
+    return details
+
+
+def _triple(f: dict, prefix: str) -> str:
+    return f"{f[prefix + '_precision']:.2f}/{f[prefix + '_recall']:.2f}/{f[prefix + '_f1']:.2f}"
+
+
+def table_header(width: int) -> str:
+    columns = ["mention P/R/F1", "place P/R/F1", "in tol.", "source P/R/F1", "claim P/R/F1", "type", "side", "pol."]
+    widths = [14, 14, 7, 14, 14, 5, 5, 5]
+    return f"  {'gold set':<{width}} {'files':>5}  " + "  ".join(f"{c:>{w}}" for c, w in zip(columns, widths))
+
+
+def table_row(name: str, width: int, f: dict) -> str:
+    cells = [
+        _triple(f, "mention"), _triple(f, "place"), f"{f['within_tolerance']:>7.2f}", _triple(f, "source"),
+        _triple(f, "claim"), f"{f['event_type_accuracy']:>5.2f}", f"{f['actor_side_accuracy']:>5.2f}",
+        f"{f['polarity_accuracy']:>5.2f}",
+    ]
+    missing = f"  ({f['missing_reports']} reports missing)" if f["missing_reports"] else ""
+    return f"  {name:<{width}} {f['files']:>5}  " + "  ".join(cells) + missing
+
+
+def print_details(details: dict[str, dict[str, list[dict]]]) -> None:
+    for path, errors in details.items():
+        print(f"    {path}")
+        for label, key in (("missed", "false_negatives"), ("extra", "false_positives")):
+            for c in errors[key]:
+                places = ", ".join(c["places"]) or "-"
+                print(f"      {label:<6} {c['source'] or '(report)'} | {c['event_type']} | {places} | {c['text']}")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("warehouse", type=Path, help="the DuckDB warehouse to score (opened read-only)")
+    parser.add_argument("gold", nargs="+", help="gold files or folders of them; each argument is one gold set")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON")
+    parser.add_argument("--details", action="store_true", help="list each file's missed and extra claims")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    warehouse = Path(argv[0])
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        print(f"Evaluation of {warehouse}")
-        print(f"  {'gold set':<34} {'files':>5}  {'mention P/R/F1':>18}  {'place P/R/F1':>18}  {'in tol.':>7}")
-        for target in argv[1:]:
-            files = load_gold([Path(target)])
-            f = score_places(connection, files)
-            print(
-                f"  {target:<34} {len(files):>5}  {f['mention_precision']:.2f}/{f['mention_recall']:.2f}/{f['mention_f1']:.2f}      "
-                f"{f['place_precision']:.2f}/{f['place_recall']:.2f}/{f['place_f1']:.2f}      {f['within_tolerance']:.2f}"
-                + (f"  ({f['missing_reports']} reports missing)" if f["missing_reports"] else "")
-            )
+    args = parse_args(argv)
+    results = {}
+    with duckdb.connect(str(args.warehouse), read_only=True) as connection:
+        for target in args.gold:
+            scopes, missing = load_scopes(connection, load_gold([Path(target)]))
+            results[target] = {"figures": score(scopes, missing)}
+            if args.details:
+                results[target]["details"] = claim_details(scopes)
+    if args.json:
+        print(json.dumps({"warehouse": str(args.warehouse), "gold_sets": results}, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len("gold set"), *(len(t) for t in args.gold))
+    print(f"Evaluation of {args.warehouse}")
+    print(table_header(width))
+    for target, result in results.items():
+        print(table_row(target, width, result["figures"]))
+        if args.details:
+            print_details(result["details"])
     return 0
 
 

@@ -43,6 +43,7 @@ DATE_PRECISIONS = ["day", "week", "month", "year", "unknown"]
 PLACE_PRECISIONS = ["gazetteer", "derived", "region", "unknown"]
 PLACE_ROLES = ["location", "target", "reference"]
 INPUT_STATUSES = ["ingested", "duplicate", "rejected"]
+SOURCE_ORIGINS = ["registry", "text"]
 
 UTC_TIMESTAMP = pl.Datetime("us", "UTC")
 TEXT_LIST = pl.List(pl.Utf8)
@@ -97,6 +98,7 @@ class Sources(Table):
     source_type: str = pa.Field(isin=SOURCE_TYPES, description="Kind of source (contract enumeration).")
     affiliation: str = pa.Field(isin=AFFILIATIONS, description="Side the source speaks for: RU, UA, other or unknown.")
     url: str = pa.Field(nullable=True, description="Channel or homepage, when known.")
+    origin: str = pa.Field(isin=SOURCE_ORIGINS, description="registry (seeds/sources.csv) or text (named in a report and typed from its context).")
 
 
 class Places(Table):

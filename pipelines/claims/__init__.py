@@ -1,0 +1,1 @@
+"""Claim extraction: sources, attribution, event types, dates, quantities and evidence."""

@@ -1,0 +1,279 @@
+"""Who is speaking in a sentence: attribution cues, their claimants, and the stretch of text each one governs.
+
+A cue is a reporting verb ("reported", "claimed", "denied" ...) or "according to" (seeds/claim_cues.csv).
+Its claimant sits in a slot: the words before a verb back to the clause start ("The Ukrainian General
+Staff reported"), the words after "according to" or a passive "by", or, at the end of a sentence, the
+words after the last comma (", Lviv regional governor says"). A slot is read against the registry, then
+against abbreviations the report defines ("Army General Staff (AGS)"); a pronoun or "the statement"
+refers back to the paragraph's last claimant; otherwise a named person or outlet, or a role phrase,
+becomes a new source typed by its role words ("milblogger X", "Luhansk Oblast Head X").
+A cue followed by content governs the text after it; a cue that closes the sentence governs the text
+before its slot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wordfreq import zipf_frequency
+
+from pipelines.claims.lexicon import Lexicon
+from pipelines.claims.registry import Source, SourceRegistry, source_key
+
+# Words between a slot and its verb that are not part of the claimant.
+_SLOT_TAIL = re.compile(
+    r"(?:\s+(?:also|additionally|previously|further|later|repeatedly|officially|again|separately|similarly|then|"
+    r"falsely|first|reportedly|has|have|had|was|were|is|are|recently|initially|likewise|subsequently|"
+    r"on \w+(?: \d{1,2})?|in a statement|in an interview|late|early|today|yesterday))+\s*$",
+    re.IGNORECASE,
+)
+# Clause starts a subject slot cannot reach past.
+_SLOT_BOUNDARY = re.compile(r"[;:“”\"(]|,\s|\b(?:that|while|but|which|who|after|when|before|as(?! well))\b", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"^(?:it|he|she|they|this|we|the (?:statement|report|ministry|same source|source|sources|agency|channel|governor|"
+    r"official|officials|milblogger|mayor|spokesperson|spokesman|head|command|department|service|post|update|"
+    r"release|press release|briefing|general staff|ministry of defense|mod|brigade|regiment|administration))$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?:[A-Z\u0400-\u042f][\w'’.\-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z\u0400-\u042f][\w'’.\-]*|of|the|de|al|(?:\d+(?:st|nd|rd|th))))*")
+_COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
+_WORD = re.compile(r"[\w'’.\-]+")
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+_CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
+_FOLLOWING_CONTENT = re.compile(r"[\w\u0400-\u04ff]+")
+_TIME_ONLY = re.compile(
+    r"^[\s,]*(?:(?:on|late on|early on|in|over|this|last|the|earlier|later)\s+)?(?:\w+day|\w+ \d{1,2}|morning|evening|night|week|weekend|today|yesterday)?[\s.,\]\[\d]*$",
+    re.IGNORECASE,
+)
+SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
+MAX_SLOT_WORDS = 14
+MAX_GAP_WORDS = 4
+COMMON_WORD_ZIPF = 4.5
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """A source named in a slot: a registered source id, or a source the text introduces."""
+
+    source_id: str
+    start: int
+    end: int
+    surface: str
+    singular: bool = False
+
+
+@dataclass
+class Attribution:
+    claimants: list[Claimant]
+    cue: str
+    polarity: str
+    slot: tuple[int, int]
+    cue_span: tuple[int, int]
+    forward: bool
+
+
+@dataclass
+class ReportSources:
+    """Sources found in one report that the registry lacks, and the abbreviations the report defines."""
+
+    discovered: dict[str, Source] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+
+
+def defined_abbreviations(text: str, end: int) -> dict[str, str]:
+    """Abbreviation -> long form, for "Army General Staff (AGS)" and "Ministry of Emergency Situations (UMES)"."""
+    found = {}
+    for match in _ABBREVIATION.finditer(text, 0, end):
+        abbreviation = match.group(1)
+        letters = [c for c in abbreviation if c.isupper()]
+        words = list(_CAPITALISED.finditer(text, max(0, match.start() - 120), match.start()))
+        # Walk back over capitalised words until their initials spell the abbreviation.
+        position = len(letters) - 1
+        first = None
+        for word in reversed(words):
+            if position >= 0 and word.group()[0] == letters[position]:
+                position -= 1
+                first = word
+                if position < 0:
+                    break
+        if first is not None and position < 0:
+            long_form = text[first.start() : match.start()].strip()
+            if len(long_form) <= 80 and "\n" not in long_form:
+                found[abbreviation] = long_form
+    return found
+
+
+def _is_name(phrase: str) -> bool:
+    """A name has a word that is not everyday English ("Chapai", "Motuzyanyk"), or several capitalised words."""
+    words = _WORD.findall(phrase)
+    return len(words) > 1 or any(zipf_frequency(w.lower(), "en") < COMMON_WORD_ZIPF for w in words)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", source_key(name)).strip("_")
+
+
+class Attributor:
+    """Finds attributions sentence by sentence, remembering the last claimant of the paragraph."""
+
+    def __init__(self, registry: SourceRegistry, lexicon: Lexicon, sources: ReportSources):
+        self.registry = registry
+        self.lexicon = lexicon
+        self.sources = sources
+        self.last: list[Claimant] = []
+
+    def new_paragraph(self) -> None:
+        self.last = []
+
+    def attributions(self, text: str, start: int, end: int) -> list[Attribution]:
+        found: list[Attribution] = []
+        for cue in self.lexicon.cues.finditer(text, start, end):
+            attribution = self._attribution(text, start, end, cue)
+            if attribution is None:
+                continue
+            # Overlapping slots ("Video published by X ... showed") name one claim.
+            if found and attribution.slot[0] < found[-1].cue_span[1] and attribution.claimants == found[-1].claimants:
+                found[-1].cue_span = (found[-1].cue_span[0], attribution.cue_span[1])
+                found[-1].forward = attribution.forward
+                continue
+            found.append(attribution)
+            self.last = attribution.claimants
+        return found
+
+    def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
+        phrase = cue.group().lower()
+        kind = self.lexicon.cue_kind[phrase]
+        after = text[cue.end() : end]
+        if kind == "according" or after.startswith(" by "):
+            slot_start = cue.end() + (4 if after.startswith(" by ") else 0)
+            slot = self._slot_after(text, slot_start, end)
+            claimants = self._claimants(text, *slot)
+            leading = text[start : cue.start()].strip(" “\"")
+            forward = not leading or leading.lower() in {"and", "but", "also"} or not self._has_content(text, slot[1], end)
+            forward = forward if kind == "according" else self._has_content(text, slot[1], end)
+        else:
+            slot = self._slot_before(text, start, cue.start())
+            claimants = self._claimants(text, *slot, discover=kind != "noun_or_verb")
+            forward = self._has_content(text, cue.end(), end)
+        if not claimants:
+            return None
+        return Attribution(claimants, phrase, self.lexicon.cue_polarity[phrase], slot, (cue.start(), cue.end()), forward)
+
+    @staticmethod
+    def _has_content(text: str, position: int, end: int) -> bool:
+        rest = text[position:end]
+        return not _TIME_ONLY.match(rest) and len(_FOLLOWING_CONTENT.findall(rest)) >= 2
+
+    @staticmethod
+    def _slot_before(text: str, start: int, cue_start: int) -> tuple[int, int]:
+        window_start = start
+        for boundary in _SLOT_BOUNDARY.finditer(text, start, cue_start):
+            window_start = boundary.end()
+        words = list(_WORD.finditer(text, window_start, cue_start))[-MAX_SLOT_WORDS:]
+        if not words:
+            return cue_start, cue_start
+        slot_start = words[0].start()
+        tail = _SLOT_TAIL.search(text, slot_start, cue_start)
+        slot_end = tail.start() if tail else cue_start
+        return slot_start, len(text[:slot_end].rstrip())
+
+    @staticmethod
+    def _slot_after(text: str, slot_start: int, end: int) -> tuple[int, int]:
+        stop = re.compile(r"[,;:.)](?:\s|$)|\bthat\b|\bon (?:\w+day|[A-Z][a-z]+ \d)|\[\d", re.IGNORECASE).search(text, slot_start, end)
+        slot_end = stop.start() if stop else end
+        return slot_start + len(text[slot_start:slot_end]) - len(text[slot_start:slot_end].lstrip()), slot_end
+
+    def _claimants(self, text: str, slot_start: int, slot_end: int, discover: bool = True) -> list[Claimant]:
+        surface = text[slot_start:slot_end].strip()
+        if not surface:
+            return list(self.last)
+        if _REFERENCE.match(surface):
+            registered = self.registry.lookup(surface)
+            return [Claimant(registered, slot_start, slot_end, surface)] if registered else list(self.last)
+        singular = bool(SINGULAR_ARTICLE.match(surface))
+        matches = self.registry.find(text, slot_start, slot_end)
+        claimants = [Claimant(m.source_id, m.start, m.end, text[m.start : m.end], singular) for m in matches]
+        abbreviated = self._abbreviated(text, slot_start, slot_end)
+        claimants = sorted(
+            [*claimants, *[c for c in abbreviated if not any(c.start < m.end and m.start < c.end for m in claimants)]],
+            key=lambda c: c.start,
+        )
+        if claimants:
+            # "X repelled attacks and claimed ...": X is the subject of the event verb, and the cue's own
+            # subject is elided; it is the paragraph's last claimant when there is one.
+            if next(self.lexicon.trigger_matches(text, claimants[-1].end, slot_end), None):
+                return list(self.last)
+            # The claimant is the subject right before the verb ("X were the first to publish"), not a
+            # name deep inside a longer subject ("Russia's capture of ... was widely confirmed").
+            if len(_WORD.findall(text, claimants[-1].end, slot_end)) > MAX_GAP_WORDS:
+                return []
+            return self._adjacent(text, claimants, slot_end)
+        if not discover:
+            return []
+        discovered = self._discover(text, slot_start, slot_end)
+        return [discovered] if discovered else []
+
+    def _adjacent(self, text: str, claimants: list[Claimant], slot_end: int) -> list[Claimant]:
+        """The claimants ending the slot: the last one, and those joined to it by "and", "," or "followed by".
+
+        A name right after a title or description is one claimant ("Russian Telegram channel Rybar",
+        "Luhansk Oblast Administration Head Serhiy Haidai"): the later, more specific name stands.
+        """
+        chosen = [claimants[-1]]
+        for earlier in reversed(claimants[:-1]):
+            raw_gap = text[earlier.end : chosen[0].start]
+            gap = raw_gap.strip(" ,").lower()
+            if not raw_gap.strip() or gap in {"head", "chief", "spokesperson", "spokesman", "commander", "governor", "mayor"}:
+                continue
+            if _COORDINATION.match(gap):
+                chosen.insert(0, earlier)
+            else:
+                break
+        return list({c.source_id: c for c in chosen}.values())
+
+    def _abbreviated(self, text: str, slot_start: int, slot_end: int) -> list[Claimant]:
+        found = []
+        for word in _WORD.finditer(text, slot_start, slot_end):
+            long_form = self.sources.abbreviations.get(word.group().strip("."))
+            if long_form:
+                source_id = self.registry.lookup(long_form) or self._discovered_source(long_form, long_form, word.group()).source_id
+                found.append(Claimant(source_id, word.start(), word.end(), word.group()))
+        return found
+
+    def _discover(self, text: str, slot_start: int, slot_end: int) -> Claimant | None:
+        """A source the registry lacks: a name or role phrase closing the slot, typed by its role words."""
+        surface = text[slot_start:slot_end].strip()
+        roles = [m.group().casefold() for m in self.lexicon.roles.finditer(surface)]
+        names = [m for m in _NAME.finditer(surface) if not self._only_side_words(m.group()) and _is_name(m.group())]
+        if not names and not roles:
+            return None
+        if names and names[-1].end() >= len(surface) - 1:
+            name = names[-1].group()
+        elif roles:
+            name = re.sub(r"^(?:the|a|an|one)\s+", "", surface, flags=re.IGNORECASE)
+        else:
+            return None
+        if len(name.split()) > 8 or self._only_side_words(name):
+            return None
+        source = self._discovered_source(name, surface, None, roles)
+        return Claimant(source.source_id, slot_start, slot_end, surface, bool(SINGULAR_ARTICLE.match(surface)))
+
+    def _only_side_words(self, phrase: str) -> bool:
+        rest = self.lexicon.sides.sub("", phrase)
+        return not re.sub(r"\b(?:forces|troops|the|and|units|army|military|proxy)\b", "", rest, flags=re.IGNORECASE).strip(" ,.'’s-")
+
+    def _discovered_source(self, name: str, surface: str, abbreviation: str | None, roles: list[str] | None = None) -> Source:
+        source_id = f"text:{_slug(name)}"
+        known = self.sources.discovered.get(source_id)
+        aliases = tuple(dict.fromkeys(a for a in (*(known.aliases if known else ()), surface, abbreviation) if a and a != name))
+        if known:
+            source = Source(source_id, known.name, aliases, known.source_type, known.affiliation, None)
+        else:
+            roles = roles if roles is not None else [m.group().casefold() for m in self.lexicon.roles.finditer(surface)]
+            sides = {self.lexicon.side_of[m.group()] for m in self.lexicon.sides.finditer(surface)}
+            source_type = self.lexicon.role_type[roles[-1]] if roles else "unspecified"
+            affiliation = sides.pop() if len(sides) == 1 else "unknown"
+            source = Source(source_id, name, aliases, source_type, affiliation, None)
+        self.sources.discovered[source_id] = source
+        return source

@@ -1,0 +1,107 @@
+"""What a stretch of text claims happened: event triggers with their type, polarity and acting side.
+
+Triggers come from seeds/event_triggers.csv (first matching row wins at a position). Three rules turn
+raw matches into events:
+- an object is not an event of its own: in "repelled a Russian assault" or "halted Russian advances"
+  the noun after the verb, separated only by articles, numbers and side words, belongs to the verb;
+- a forecast or purpose ("will likely attack", "in order to capture") claims nothing;
+- a negation just before the trigger ("did not", "have not", "no") makes the event denied.
+The acting side is the first side word of the clause before the trigger (its subject), else a side word
+after it; the trigger row says whether that word names the actor or the opposite side ("repelled a
+Russian assault": Ukrainian actor; "Russian losses": Ukrainian actor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.claims.lexicon import Lexicon
+
+_OBJECT_FILLER = re.compile(
+    r"^(?:\s|,(?=\s\w+ and))*(?:(?:a|an|the|several|many|multiple|numerous|repeated|further|limited|attempted|heavy|major|"
+    r"large|small|any|all|some|its|their|his|her|of|enemy|proxy|ground|renewed|new|continued|unsuccessful|failed|"
+    r"intense|massive|entire|\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty[\w-]*|dozens|"
+    r"russian|ukrainian|lnr|dnr|and proxy|and lnr|and dnr|and russian|and ukrainian)\s+)*$",
+    re.IGNORECASE,
+)
+# A forecast, condition or purpose anywhere earlier in the clause: "will likely continue to attack",
+# "If Russian forces have captured", "seek to advance", "in order to encircle".
+_MODAL = re.compile(
+    r"\b(?:will|would|could|might|may|if|unless|unlikely|likely to|expected to|intends? to|plans? to|planning to|"
+    r"prepares? to|preparing to|seeks? to|seeking to|in order to|to prevent|aim(?:s|ing)? to|in preparation for|"
+    r"ability to|capable of|unable to|order(?:ed)? to|need to|must)\b",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without)\s+(?:\w+\s+){0,1}$|n't\s+$|\b(?:cannot|can't|could not|unable to) (?:\w+ ){0,2}(?:confirm|verify)(?: any| that)?(?: \w+)?\s+$",
+    re.IGNORECASE,
+)
+_VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
+# "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
+_SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
+_CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b")
+OPPOSITE = {"RU": "UA", "UA": "RU"}
+# A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
+_OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    polarity: str
+    actor_side: str | None
+    start: int
+    end: int
+
+
+def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[int, int]] = (), speaker_side: str | None = None) -> list[Event]:
+    """Events claimed in text[start:end], in text order; spans in `skip` (claimant names) are ignored.
+
+    `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we"."""
+    found: list[Event] = []
+    previous_end = None
+    for match in lexicon.trigger_matches(text, start, end):
+        if any(s < match.end() and match.start() < e for s, e in skip):
+            continue
+        trigger = lexicon.trigger_of(match)
+        gap = text[previous_end : match.start()] if previous_end is not None else None
+        # "repelled attacks" (verb + object) but not "counterattack pushed" (subject + verb).
+        is_object = gap is not None and _OBJECT_FILLER.match(gap) and (gap.strip() != "" or _VERB_FORM.search(text, 0, previous_end))
+        previous_end = match.end()
+        if trigger.event_type == "ignore" or is_object:
+            continue
+        before = text[max(start, match.start() - 40) : match.start()]
+        if _MODAL.search(text, _clause_start(text, start, match.start()), match.start()):
+            continue
+        polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
+        side = _actor_side(text, start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side)
+        if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
+            found.pop()
+        found.append(Event(trigger.event_type, polarity, side, match.start(), match.end()))
+    return found
+
+
+def _clause_start(text: str, start: int, position: int) -> int:
+    clause_start = start
+    for boundary in _CLAUSE_BOUNDARY.finditer(text, start, position):
+        clause_start = boundary.end()
+    return clause_start
+
+
+def _actor_side(text: str, start: int, end: int, match: re.Match[str], before_rule: str, after_rule: str, lexicon: Lexicon, speaker_side: str | None) -> str | None:
+    clause_start = _clause_start(text, start, match.start())
+    if speaker_side and _OWN_FORCES.match(text, clause_start, match.start()):
+        return speaker_side if before_rule == "same" else OPPOSITE[speaker_side]
+    subject = lexicon.sides.search(text, clause_start, match.start())
+    if subject:
+        side = lexicon.side_of[subject.group()]
+        return side if before_rule == "same" else OPPOSITE[side]
+    boundary = _CLAUSE_BOUNDARY.search(text, match.end(), end)
+    clause_end = boundary.start() if boundary else end
+    following = lexicon.sides.search(text, match.end(), clause_end)
+    if following:
+        side = lexicon.side_of[following.group()]
+        passive = text[match.end() : following.start()].strip().lower().endswith("by")
+        return side if after_rule == "same" or passive else OPPOSITE[side]
+    return None

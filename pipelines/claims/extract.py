@@ -1,0 +1,303 @@
+"""The `sources`, `claims` and `claim_places` tables for a set of reports and their place mentions.
+
+Each sentence is split into stretches governed by one claimant (or by the report itself); every event
+type found in a stretch is one claim per claimant, carrying the stretch's places (or, when it names none,
+the places of the paragraph's previous claim), its first date and quantity, and the endnote URLs its
+citation markers point to. A claimant named only as "a Russian source" takes the name of the registered
+source its cited link belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.claims.attribution import Attribution, Attributor, Claimant, ReportSources, defined_abbreviations
+from pipelines.claims.dates import find_dates
+from pipelines.claims.events import Event, events
+from pipelines.claims.lexicon import Lexicon, lexicon
+from pipelines.claims.quantities import find_quantities
+from pipelines.claims.registry import Source, SourceRegistry
+from pipelines.claims.sentences import Sentence, endnotes, endnotes_start, sentences
+from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, validated
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|direction of|approaches to)\s+(?:the\s+)?(?:city of\s+|village of\s+|town of\s+)?$", re.IGNORECASE)
+_TRIM = " \t,;:.—–-\"“”'’"
+GENERIC_PREFIX = "generic_"
+_ANAPHOR = re.compile(
+    r"\b(?:the|that|this) (?:plant|city|town|village|settlement|area|mine|bridge|airport|base|port|factory|region|oblast|"
+    r"direction|axis|front|sector|theatre|theater|hospital|school|station|building|mall|shopping center|shelter|strike|attack)\b|\bthere\b",
+    re.IGNORECASE,
+)
+# A restatement within this many characters (a headline and its body) is the same claim, not a new one.
+RESTATEMENT_WINDOW = 1500
+_QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
+
+
+def paragraphs(all_sentences: list[Sentence]) -> list[list[Sentence]]:
+    grouped: dict[int, list[Sentence]] = {}
+    for sentence in all_sentences:
+        grouped.setdefault(sentence.paragraph, []).append(sentence)
+    return list(grouped.values())
+
+
+def quoted_speakers(text: str, paragraph: list[Sentence], said: list[list[Attribution]]) -> list[list[Attribution]]:
+    """Sentences inside a direct quote speak for whoever the quote is attributed to, before or after it
+    (“... positions,” he said. / Zelensky said: “...”)."""
+    if not paragraph:
+        return said
+    result = [list(a) for a in said]
+    for quote in _QUOTE.finditer(text, paragraph[0].start, paragraph[-1].end):
+        speaker = None
+        for attributions in said:
+            for attribution in attributions:
+                after = 0 <= attribution.slot[0] - quote.end() <= 4 or 0 <= attribution.cue_span[0] - quote.end() <= 4
+                before = 0 <= quote.start() - attribution.cue_span[1] <= 3
+                if after or before:
+                    speaker = attribution
+        if speaker is None:
+            continue
+        for index, sentence in enumerate(paragraph):
+            if quote.start() <= sentence.start and sentence.end <= quote.end() + 1 and not said[index]:
+                result[index] = [Attribution(speaker.claimants, speaker.cue, speaker.polarity, (sentence.end, sentence.end), (sentence.end, sentence.end), False)]
+    return result
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    start: int
+    end: int
+    place_id: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+    attribution: Attribution | None
+
+
+@dataclass
+class ReportClaims:
+    claims: list[dict] = field(default_factory=list)
+    claim_places: list[dict] = field(default_factory=list)
+    sources: ReportSources = field(default_factory=ReportSources)
+    cited: set[str] = field(default_factory=set)
+
+
+def claim_id(report_id: str, start: int, end: int, event_type: str, source_id: str | None) -> str:
+    key = f"{report_id}:{start}:{end}:{event_type}:{source_id or ''}"
+    return hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+
+
+def segments(sentence: Sentence, attributions: list[Attribution]) -> list[Segment]:
+    """The sentence cut into stretches, each governed by one attribution or by the report's own voice."""
+    result = []
+    cursor = sentence.start
+    for index, attribution in enumerate(attributions):
+        slot_start = min(attribution.slot[0], attribution.cue_span[0])
+        said_end = max(attribution.slot[1], attribution.cue_span[1])
+        if attribution.forward:
+            following = attributions[index + 1] if index + 1 < len(attributions) else None
+            # A denial covers what it denies, including a claim it quotes ("denying X's claims that ...").
+            end = sentence.end if following is None or attribution.polarity == "denied" else max(said_end, min(following.slot[0], following.cue_span[0]))
+            if slot_start > cursor:
+                result.append(Segment(cursor, slot_start, None))
+            result.append(Segment(said_end, end, attribution))
+            cursor = max(cursor, end)
+        else:
+            result.append(Segment(cursor, slot_start, attribution))
+            cursor = max(cursor, said_end)
+    if cursor < sentence.end:
+        result.append(Segment(cursor, sentence.end, None))
+    return [s for s in result if s.end > s.start]
+
+
+class ReportExtractor:
+    """Claims of one report."""
+
+    def __init__(self, report_id: str, text: str, published: dt.date | None, mentions: list[PlaceRef], registry: SourceRegistry, lex: Lexicon):
+        self.report_id = report_id
+        self.text = text
+        self.published = published
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.mention_starts = [m.start for m in self.mentions]
+        self.registry = registry
+        self.lexicon = lex
+        self.result = ReportClaims()
+        self.seen: dict[tuple, int] = {}
+
+    def run(self) -> ReportClaims:
+        prose_end = endnotes_start(self.text)
+        notes = endnotes(self.text, prose_end)
+        self.result.sources.abbreviations = defined_abbreviations(self.text, prose_end)
+        attributor = Attributor(self.registry, self.lexicon, self.result.sources)
+        last_places: list[PlaceRef] = []
+        for paragraph in paragraphs(sentences(self.text, prose_end)):
+            attributor.new_paragraph()
+            said = [attributor.attributions(self.text, s.start, s.end) for s in paragraph]
+            said = quoted_speakers(self.text, paragraph, said)
+            for index, (sentence, attributions) in enumerate(zip(paragraph, said)):
+                urls = [url for number in _MARKER.findall(self.text, sentence.start, sentence.end) for url in notes.get(int(number), [])]
+                sentence_places = self._places_in(sentence.start, sentence.end)
+                # Earlier paragraphs lend their places only to an anaphor ("the plant", "the city").
+                carried = last_places if index > 0 or _ANAPHOR.search(self.text, sentence.start, sentence.end) else []
+                for segment in segments(sentence, attributions):
+                    last_places = self._segment_claims(sentence, segment, urls, carried, sentence_places) or last_places
+                    carried = last_places
+        return self.result
+
+    def _segment_claims(self, sentence: Sentence, segment: Segment, urls: list[str], last_places: list[PlaceRef], sentence_places: list[PlaceRef]) -> list[PlaceRef]:
+        claimants: list[Claimant | None] = list(segment.attribution.claimants) if segment.attribution else [None]
+        skip = [(c.start, c.end) for c in claimants if c is not None]
+        speaker_side = self._side_of(claimants[0])
+        found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side)
+        if not found:
+            return []
+        outside_names = [m for m in sentence_places if not any(s <= m.start < e for s, e in skip)]
+        in_segment = [m for m in outside_names if segment.start <= m.start < segment.end]
+        # With no place of its own a claim takes the sentence's, then the paragraph's last places, else
+        # the claimant's ("Lviv regional governor says ...": Lviv).
+        places = in_segment or outside_names or last_places or [m for s, e in skip for m in self._places_in(s, e)]
+        start, end = self._trimmed(segment.start, segment.end)
+        date = self._date(segment, sentence)
+        quantity = next(iter(find_quantities(self.text[start:end])), None)
+        denied_by_cue = segment.attribution is not None and segment.attribution.polarity == "denied"
+        by_type: dict[tuple[str, str], list[Event]] = {}
+        for event in found:
+            polarity = "denied" if denied_by_cue else event.polarity
+            by_type.setdefault((event.event_type, polarity), []).append(event)
+        for (event_type, polarity), typed in by_type.items():
+            side = next((e.actor_side for e in typed if e.actor_side), None)
+            for claimant in claimants:
+                source_id = self._source_id(claimant, urls)
+                if self._restated((source_id, event_type, polarity, frozenset(p.place_id for p in places)), start):
+                    continue
+                identifier = claim_id(self.report_id, start, end, event_type, source_id)
+                self.result.claims.append(
+                    {
+                        "claim_id": identifier,
+                        "report_id": self.report_id,
+                        "source_id": source_id,
+                        "cue": segment.attribution.cue if segment.attribution else None,
+                        "event_type": event_type,
+                        "actor_side": side,
+                        "polarity": polarity,
+                        "text": self.text[start:end],
+                        "char_start": start,
+                        "char_end": end,
+                        "event_date": date.date if date else None,
+                        "date_precision": date.precision if date else "unknown",
+                        "date_text": date.text if date else None,
+                        "quantity": quantity.value if quantity else None,
+                        "quantity_unit": quantity.unit if quantity else None,
+                        "evidence_urls": urls or None,
+                    }
+                )
+                for place in places:
+                    self.result.claim_places.append(
+                        {"claim_id": identifier, "place_id": place.place_id, "role": self._role(place), "char_start": place.start, "char_end": place.end}
+                    )
+        return places
+
+    def _restated(self, key: tuple, start: int) -> bool:
+        previous = self.seen.get(key)
+        self.seen[key] = start
+        return previous is not None and start - previous <= RESTATEMENT_WINDOW
+
+    def _side_of(self, claimant: Claimant | None) -> str | None:
+        if claimant is None:
+            return None
+        source = self.registry.sources.get(claimant.source_id) or self.result.sources.discovered.get(claimant.source_id)
+        return source.affiliation if source and source.affiliation in ("RU", "UA") else None
+
+    def _source_id(self, claimant: Claimant | None, urls: list[str]) -> str | None:
+        if claimant is None:
+            return None
+        if claimant.singular and claimant.source_id.startswith(GENERIC_PREFIX):
+            generic = self.registry.sources[claimant.source_id]
+            named = {self.registry.from_url(url) for url in urls} - {None}
+            named = {s for s in named if self.registry.sources[s].affiliation == generic.affiliation}
+            if len(named) == 1:
+                return named.pop()
+        return claimant.source_id
+
+    def _places_in(self, start: int, end: int) -> list[PlaceRef]:
+        index = bisect_left(self.mention_starts, start)
+        found = []
+        while index < len(self.mentions) and self.mentions[index].start < end:
+            found.append(self.mentions[index])
+            index += 1
+        return found
+
+    def _role(self, place: PlaceRef) -> str:
+        opened = self.text.rfind("(", max(0, place.start - 60), place.start)
+        if opened != -1 and self.text.find(")", opened, place.start) == -1:
+            return "reference"
+        if _TARGET_BEFORE.search(self.text, max(0, place.start - 40), place.start):
+            return "target"
+        return "location"
+
+    def _trimmed(self, start: int, end: int) -> tuple[int, int]:
+        while start < end and self.text[start] in _TRIM:
+            start += 1
+        while end > start and (self.text[end - 1] in _TRIM or self.text[end - 1] in "[]0123456789"):
+            # Drop trailing citation markers too: they are evidence, not claim text.
+            if self.text[end - 1] in "0123456789" and "[" not in self.text[max(start, end - 6) : end]:
+                break
+            end -= 1
+        return start, end
+
+    def _date(self, segment: Segment, sentence: Sentence):
+        for start, end in ((segment.start, segment.end), (sentence.start, sentence.end)):
+            found = find_dates(self.text[start:end], self.published)
+            if found:
+                return found[0]
+        return None
+
+
+def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: SourceRegistry | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Claims and claim places of every report, and the sources table (the registry plus sources the texts introduce)."""
+    registry = registry or SourceRegistry.from_seeds()
+    lex = lexicon()
+    mentions_by_report: dict[str, list[PlaceRef]] = {}
+    for report_id, start, end, place_id in place_mentions.select("report_id", "char_start", "char_end", "place_id").iter_rows():
+        mentions_by_report.setdefault(report_id, []).append(PlaceRef(start, end, place_id))
+    claims: list[dict] = []
+    claim_places: list[dict] = []
+    discovered: dict[str, Source] = {}
+    for report_id, text, published in reports.select("report_id", "text", "published_at").iter_rows():
+        day = published.date() if published is not None else None
+        result = ReportExtractor(report_id, text, day, mentions_by_report.get(report_id, []), registry, lex).run()
+        claims += result.claims
+        claim_places += result.claim_places
+        for source in result.sources.discovered.values():
+            known = discovered.get(source.source_id)
+            aliases = tuple(dict.fromkeys((*(known.aliases if known else ()), *source.aliases)))
+            discovered[source.source_id] = Source(source.source_id, source.name, aliases, source.source_type, source.affiliation, None)
+    claims_frame = pl.DataFrame(claims, schema=polars_schema(Claims)).unique("claim_id", keep="first", maintain_order=True)
+    places_frame = pl.DataFrame(claim_places, schema=polars_schema(ClaimPlaces)).unique(maintain_order=True)
+    return validated(Sources, sources_frame(registry, discovered.values())), validated(Claims, claims_frame), validated(ClaimPlaces, places_frame)
+
+
+def sources_frame(registry: SourceRegistry, discovered) -> pl.DataFrame:
+    rows = [
+        {
+            "source_id": source.source_id,
+            "name": source.name,
+            "aliases": list(source.aliases) or None,
+            "source_type": source.source_type,
+            "affiliation": source.affiliation,
+            "url": source.url,
+            "origin": origin,
+        }
+        for origin, group in (("registry", registry.sources.values()), ("text", discovered))
+        for source in group
+    ]
+    return pl.DataFrame(rows, schema=polars_schema(Sources))

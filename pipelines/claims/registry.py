@@ -1,0 +1,112 @@
+"""The source registry (seeds/sources.csv): canonical claimants, the names they go by, and their handles.
+
+`SourceRegistry.find` returns the registered sources named inside a span of text (longest name first),
+`from_url` the source a cited link belongs to (t.me/mod_russia, facebook.com/GeneralStaff.ua).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from pipelines.claims.lexicon import read_seed
+from pipelines.places.names import fold
+
+ALIAS_SEPARATOR = " | "
+_POSSESSIVE = re.compile(r"['’]s\b")
+_ARTICLE = re.compile(r"^(?:the|a|an) ")
+_TOKEN = re.compile(r"[\w\u0400-\u04ff][\w\u0400-\u04ff'’.\-]*")
+_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|m\.|mobile\.)?", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=100_000)
+def source_key(name: str) -> str:
+    """Case, articles, possessives and punctuation folded: "the Ukrainian General Staff's" -> "ukrainian general staff"."""
+    return _ARTICLE.sub("", fold(_POSSESSIVE.sub("", name)).strip(" .,")).strip()
+
+
+def url_key(url: str) -> str:
+    """Host and first path segment, lower case: "https://t.me/s/rybar/123" -> "t.me/rybar"."""
+    rest = _URL_PREFIX.sub("", url.strip()).rstrip("/.;,)").lower()
+    parts = [p for p in rest.split("/") if p]
+    if len(parts) > 2 and parts[1] in {"s", "pg", "channel", "c", "user"}:
+        parts = [parts[0], *parts[2:]]
+    return "/".join(parts[:2])
+
+
+def is_handle(alias: str) -> bool:
+    return "/" in alias or bool(re.fullmatch(r"[\w-]+\.(?:com|org|net|ru|ua|gov\.ua|info|io|me)", alias))
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    name: str
+    aliases: tuple[str, ...]
+    source_type: str
+    affiliation: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class SourceMatch:
+    start: int
+    end: int
+    source_id: str
+
+
+class SourceRegistry:
+    def __init__(self, sources: list[Source]):
+        self.sources = {s.source_id: s for s in sources}
+        self.by_key: dict[str, str] = {}
+        self.by_url: dict[str, str] = {}
+        for source in sources:
+            for alias in (source.name, *source.aliases):
+                if is_handle(alias):
+                    self.by_url.setdefault(url_key(alias), source.source_id)
+                else:
+                    self.by_key.setdefault(source_key(alias), source.source_id)
+            if source.url:
+                self.by_url.setdefault(url_key(source.url), source.source_id)
+        self.max_tokens = max((len(key.split()) for key in self.by_key), default=1)
+
+    @classmethod
+    @functools.cache
+    def from_seeds(cls) -> SourceRegistry:
+        return cls(
+            [
+                Source(
+                    source_id=row["source_id"],
+                    name=row["name"],
+                    aliases=tuple(a.strip() for a in row["aliases"].split(ALIAS_SEPARATOR) if a.strip()),
+                    source_type=row["source_type"],
+                    affiliation=row["affiliation"],
+                    url=row["url"] or None,
+                )
+                for row in read_seed("sources.csv")
+            ]
+        )
+
+    def lookup(self, name: str) -> str | None:
+        return self.by_key.get(source_key(name))
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[SourceMatch]:
+        """Registered sources named in text[start:end], longest name first, not overlapping, in text order."""
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+        found = []
+        i = 0
+        while i < len(tokens):
+            for j in range(min(len(tokens), i + self.max_tokens), i, -1):
+                source_id = self.by_key.get(source_key(text[tokens[i][0]:tokens[j - 1][1]]))
+                if source_id:
+                    found.append(SourceMatch(tokens[i][0], tokens[j - 1][1], source_id))
+                    i = j
+                    break
+            else:
+                i += 1
+        return found
+
+    def from_url(self, url: str) -> str | None:
+        key = url_key(url)
+        return self.by_url.get(key) or self.by_url.get(key.split("/")[0])
