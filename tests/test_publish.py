@@ -73,7 +73,7 @@ def test_error_halfway_through_the_build_leaves_the_published_file_untouched(tmp
 def test_enumeration_check_catches_values_outside_the_contract(tmp_path):
     frames = tables(["a"])
     frames["sources"] = pl.DataFrame(
-        {"source_id": ["s"], "name": ["S"], "aliases": [None], "source_type": ["blogger"], "affiliation": ["RU"], "url": [None]},
+        {"source_id": ["s"], "name": ["S"], "aliases": [None], "source_type": ["blogger"], "affiliation": ["RU"], "url": [None], "origin": ["registry"]},
         schema=frames["sources"].schema,
     )
     with pytest.raises(PublishError, match="enumerations_valid"):

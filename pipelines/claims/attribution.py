@@ -25,7 +25,8 @@ from pipelines.claims.registry import Source, SourceRegistry, source_key
 _SLOT_TAIL = re.compile(
     r"(?:\s+(?:also|additionally|previously|further|later|repeatedly|officially|again|separately|similarly|then|"
     r"falsely|first|reportedly|has|have|had|was|were|is|are|recently|initially|likewise|subsequently|"
-    r"on \w+(?: \d{1,2})?|in a statement|in an interview|late|early|today|yesterday))+\s*$",
+    r"on \w+(?: \d{1,2})?|in a statement|in an interview|late|early|today|yesterday|over the weekend|this week|last week|"
+    r"at [\d:]+ ?(?:am|pm)?(?: local time)?))+\s*$",
     re.IGNORECASE,
 )
 # Clause starts a subject slot cannot reach past.
@@ -49,6 +50,11 @@ _TIME_ONLY = re.compile(
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
 MAX_SLOT_WORDS = 14
 MAX_GAP_WORDS = 4
+# Words naming the claimant's statement rather than someone else: "X official statements claimed".
+_STATEMENT_WORDS = frozenset(
+    "official statement statements report reports situation daily press release service channel telegram "
+    "spokesperson spokesman representatives representative sources source post posts update briefing account".split()
+)
 COMMON_WORD_ZIPF = 4.5
 
 
@@ -123,9 +129,6 @@ class Attributor:
         self.sources = sources
         self.last: list[Claimant] = []
 
-    def new_paragraph(self) -> None:
-        self.last = []
-
     def attributions(self, text: str, start: int, end: int) -> list[Attribution]:
         found: list[Attribution] = []
         for cue in self.lexicon.cues.finditer(text, start, end):
@@ -149,15 +152,20 @@ class Attributor:
             slot_start = cue.end() + (4 if after.startswith(" by ") else 0)
             slot = self._slot_after(text, slot_start, end)
             claimants = self._claimants(text, *slot)
-            leading = text[start : cue.start()].strip(" “\"")
-            forward = not leading or leading.lower() in {"and", "but", "also"} or not self._has_content(text, slot[1], end)
-            forward = forward if kind == "according" else self._has_content(text, slot[1], end)
+            # "According to X, ..." and "On May 1, according to X, ..." govern what follows; "..., according
+            # to X." governs what came before.
+            leads_event = next(self.lexicon.trigger_matches(text, start, cue.start()), None) is not None
+            forward = self._has_content(text, slot[1], end) and (kind != "according" or not leads_event)
         else:
             slot = self._slot_before(text, start, cue.start())
             claimants = self._claimants(text, *slot, discover=kind != "noun_or_verb")
             forward = self._has_content(text, cue.end(), end)
         if not claimants:
             return None
+        if not any(slot[0] <= c.start < slot[1] for c in claimants):
+            # A claimant carried over from an earlier cue ("it said", "and claimed"): the slot words are
+            # not a name, and the text before the cue belongs to whoever governed it.
+            slot = (cue.start(), cue.start())
         return Attribution(claimants, phrase, self.lexicon.cue_polarity[phrase], slot, (cue.start(), cue.end()), forward)
 
     @staticmethod
@@ -206,7 +214,8 @@ class Attributor:
                 return list(self.last)
             # The claimant is the subject right before the verb ("X were the first to publish"), not a
             # name deep inside a longer subject ("Russia's capture of ... was widely confirmed").
-            if len(_WORD.findall(text, claimants[-1].end, slot_end)) > MAX_GAP_WORDS:
+            gap = [w for w in _WORD.findall(text, claimants[-1].end, slot_end) if w.lower() not in _STATEMENT_WORDS]
+            if len(gap) > MAX_GAP_WORDS:
                 return []
             return self._adjacent(text, claimants, slot_end)
         if not discover:

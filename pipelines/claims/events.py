@@ -29,7 +29,7 @@ _OBJECT_FILLER = re.compile(
 # "If Russian forces have captured", "seek to advance", "in order to encircle".
 _MODAL = re.compile(
     r"\b(?:will|would|could|might|may|if|unless|unlikely|likely to|expected to|intends? to|plans? to|planning to|"
-    r"prepares? to|preparing to|seeks? to|seeking to|in order to|to prevent|aim(?:s|ing)? to|in preparation for|"
+    r"prepares? to|preparing to|seeks? to|seeking to|in order to|in an? (?:effort|attempt)s? to|to prevent|aim(?:s|ing)? to|in preparation for|"
     r"ability to|capable of|unable to|order(?:ed)? to|need to|must)\b",
     re.IGNORECASE,
 )

@@ -32,11 +32,12 @@ _TRIM = " \t,;:.—–-\"“”'’"
 GENERIC_PREFIX = "generic_"
 _ANAPHOR = re.compile(
     r"\b(?:the|that|this) (?:plant|city|town|village|settlement|area|mine|bridge|airport|base|port|factory|region|oblast|"
-    r"direction|axis|front|sector|theatre|theater|hospital|school|station|building|mall|shopping center|shelter|strike|attack)\b|\bthere\b",
+    r"direction|axis|front|sector|highway|road|river|line|theatre|theater|hospital|school|station|building|mall|shopping center|shelter|strike|attack)\b|\bthere\b",
     re.IGNORECASE,
 )
 # A restatement within this many characters (a headline and its body) is the same claim, not a new one.
 RESTATEMENT_WINDOW = 1500
+_CONTRAST = re.compile(r",? but\b|;\s|, (?:though|although|however|whereas)\b", re.IGNORECASE)
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
 
 
@@ -96,7 +97,7 @@ def claim_id(report_id: str, start: int, end: int, event_type: str, source_id: s
     return hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
 
 
-def segments(sentence: Sentence, attributions: list[Attribution]) -> list[Segment]:
+def segments(text: str, sentence: Sentence, attributions: list[Attribution]) -> list[Segment]:
     """The sentence cut into stretches, each governed by one attribution or by the report's own voice."""
     result = []
     cursor = sentence.start
@@ -107,6 +108,9 @@ def segments(sentence: Sentence, attributions: list[Attribution]) -> list[Segmen
             following = attributions[index + 1] if index + 1 < len(attributions) else None
             # A denial covers what it denies, including a claim it quotes ("denying X's claims that ...").
             end = sentence.end if following is None or attribution.polarity == "denied" else max(said_end, min(following.slot[0], following.cue_span[0]))
+            # "X claimed A, but B": B is the report's own voice again.
+            contrast = _CONTRAST.search(text, said_end, end)
+            end = contrast.start() if contrast else end
             if slot_start > cursor:
                 result.append(Segment(cursor, slot_start, None))
             result.append(Segment(said_end, end, attribution))
@@ -140,7 +144,6 @@ class ReportExtractor:
         attributor = Attributor(self.registry, self.lexicon, self.result.sources)
         last_places: list[PlaceRef] = []
         for paragraph in paragraphs(sentences(self.text, prose_end)):
-            attributor.new_paragraph()
             said = [attributor.attributions(self.text, s.start, s.end) for s in paragraph]
             said = quoted_speakers(self.text, paragraph, said)
             for index, (sentence, attributions) in enumerate(zip(paragraph, said)):
@@ -148,7 +151,7 @@ class ReportExtractor:
                 sentence_places = self._places_in(sentence.start, sentence.end)
                 # Earlier paragraphs lend their places only to an anaphor ("the plant", "the city").
                 carried = last_places if index > 0 or _ANAPHOR.search(self.text, sentence.start, sentence.end) else []
-                for segment in segments(sentence, attributions):
+                for segment in segments(self.text, sentence, attributions):
                     last_places = self._segment_claims(sentence, segment, urls, carried, sentence_places) or last_places
                     carried = last_places
         return self.result
