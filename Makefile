@@ -39,7 +39,7 @@ test: setup ## the test suite (temporary DuckDB files only; never touches wareho
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI on http://127.0.0.1:3000
 	$(RUN) dagster dev -h 127.0.0.1 -p 3000
 
-bench: setup ## ingest throughput on the shared corpus
+bench: setup ## ingest, extraction and whole-run figures on the shared corpus
 	$(RUN) python -m pipelines.bench
 
 query: setup ## make query SQL="select ..." against the published warehouse, read-only

@@ -1,4 +1,5 @@
-"""`make bench`: ingest throughput (MB/s, reports/s) and a whole run's wall time and peak memory on a corpus folder.
+"""`make bench`: ingest throughput (MB/s, reports/s), place and claim extraction throughput (words/s), and a whole
+run's wall time and peak memory on a corpus folder.
 
 The corpus defaults to ../shared/data/corpus beside the project (SITREP_BENCH_CORPUS overrides it);
 the run writes to a temporary warehouse, never to warehouse/.
@@ -59,24 +60,32 @@ def bench_run(corpus: Path) -> dict[str, float]:
     return {"seconds": seconds}
 
 
-def bench_places(corpus: Path) -> dict[str, float]:
-    """Place recognition and resolution throughput on the corpus's ISW reports (words per second, one core)."""
-    import json
+def bench_extraction(corpus: Path, settings: Settings) -> dict[str, dict[str, float]]:
+    """Place and claim extraction throughput on the corpus's ISW reports (words per second, one core).
 
+    Claims are timed on their own, given the place mentions, so each stage's figure stands alone."""
+    from pipelines.claims.extract import extract_claims
     from pipelines.places import benchmark as geocoding
-    from pipelines.places.extract import reporting_density
+    from pipelines.places.extract import extract_places
     from pipelines.places.gazetteer import build_gazetteer, geonames_features
     from pipelines.places.geonames import read_geonames
-    from pipelines.places.resolve import resolve_text
 
+    ingested = ingest_folder(
+        corpus, Limits(settings.max_input_bytes, settings.max_report_chars), load_mappings(settings.record_mappings), dt.datetime.now(dt.timezone.utc)
+    )
+    reports = ingested.reports.filter(ingested.reports["source_uri"].str.starts_with("isw-"))
+    words = sum(len(t.split()) for t in reports["text"])
     gazetteer = build_gazetteer([geonames_features(read_geonames(geocoding.GEONAMES))], "bench")
-    texts = [json.loads(line)["text"] for line in (corpus / "isw-2022.jsonl").open(encoding="utf-8")]
-    gazetteer.set_density(reporting_density(texts, gazetteer))
-    words = sum(len(t.split()) for t in texts)
     start = time.perf_counter()
-    mentions = sum(len(resolve_text(t, gazetteer)) for t in texts)
-    seconds = time.perf_counter() - start
-    return {"words": words, "mentions": mentions, "seconds": seconds, "words_per_s": words / seconds}
+    _places, mentions = extract_places(reports, gazetteer)
+    place_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    _sources, claims, claim_places = extract_claims(reports, mentions)
+    claim_seconds = time.perf_counter() - start
+    return {
+        "places": {"words": words, "found": mentions.height, "seconds": place_seconds, "words_per_s": words / place_seconds},
+        "claims": {"words": words, "found": claims.height, "seconds": claim_seconds, "words_per_s": words / claim_seconds},
+    }
 
 
 def main() -> int:
@@ -87,14 +96,16 @@ def main() -> int:
     settings = Settings.from_env()
     ingest = bench_ingest(corpus, settings)
     run = bench_run(corpus)
-    places = bench_places(corpus)
+    extraction = bench_extraction(corpus, settings)
     print()
     print(f"Sitrep benchmark on {corpus} ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
     print(f"  ingest: {ingest['input_mb']:.1f} MB, {ingest['reports']:,} reports in {ingest['seconds']:.2f} s "
           f"= {ingest['mb_per_s']:.1f} MB/s, {ingest['reports_per_s']:,.0f} reports/s (best of 3, one core)")
     print(f"  whole run (make run, in-process executor): {run['seconds']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
-    print(f"  place recognition + resolution (ISW): {places['words']:,} words, {places['mentions']:,} mentions in "
-          f"{places['seconds']:.1f} s = {places['words_per_s']:,.0f} words/s (one core)")
+    for stage, label in (("places", "place recognition + resolution"), ("claims", "claim extraction")):
+        figures = extraction[stage]
+        print(f"  {label} (ISW): {figures['words']:,} words, {figures['found']:,} {stage if stage == 'claims' else 'mentions'} in "
+              f"{figures['seconds']:.1f} s = {figures['words_per_s']:,.0f} words/s (one core)")
     from pipelines.places import benchmark as geocoding
 
     print()

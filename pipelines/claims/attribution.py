@@ -50,6 +50,7 @@ _TIME_ONLY = re.compile(
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
 MAX_SLOT_WORDS = 14
 MAX_GAP_WORDS = 4
+PRONOUN_REACH = 600
 # Words naming the claimant's statement rather than someone else: "X official statements claimed".
 _STATEMENT_WORDS = frozenset(
     "official statement statements report reports situation daily press release service channel telegram "
@@ -145,8 +146,8 @@ class Attributor:
         return found
 
     def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
-        phrase = cue.group().lower()
-        kind = self.lexicon.cue_kind[phrase]
+        row = self.lexicon.cue_of(cue)
+        phrase, kind = row.phrase, row.kind
         after = text[cue.end() : end]
         if kind == "according" or after.startswith(" by "):
             slot_start = cue.end() + (4 if after.startswith(" by ") else 0)
@@ -166,7 +167,7 @@ class Attributor:
             # A claimant carried over from an earlier cue ("it said", "and claimed"): the slot words are
             # not a name, and the text before the cue belongs to whoever governed it.
             slot = (cue.start(), cue.start())
-        return Attribution(claimants, phrase, self.lexicon.cue_polarity[phrase], slot, (cue.start(), cue.end()), forward)
+        return Attribution(claimants, phrase, row.polarity, slot, (cue.start(), cue.end()), forward)
 
     @staticmethod
     def _has_content(text: str, position: int, end: int) -> bool:
@@ -198,7 +199,9 @@ class Attributor:
             return list(self.last)
         if _REFERENCE.match(surface):
             registered = self.registry.lookup(surface)
-            return [Claimant(registered, slot_start, slot_end, surface)] if registered else list(self.last)
+            if registered:
+                return [Claimant(registered, slot_start, slot_end, surface)]
+            return list(self.last) or self._named_before(text, slot_start)
         singular = bool(SINGULAR_ARTICLE.match(surface))
         matches = self.registry.find(text, slot_start, slot_end)
         claimants = [Claimant(m.source_id, m.start, m.end, text[m.start : m.end], singular) for m in matches]
@@ -217,11 +220,21 @@ class Attributor:
             gap = [w for w in _WORD.findall(text, claimants[-1].end, slot_end) if w.lower() not in _STATEMENT_WORDS]
             if len(gap) > MAX_GAP_WORDS:
                 return []
+            # "Russian milblogger Ivan Petrovskiy": the name after a generic description is the claimant.
+            named = _NAME.search(text, claimants[-1].end, slot_end)
+            if discover and gap and named and named.end() >= slot_end - 1 and _is_name(named.group()) and not self._only_side_words(named.group()):
+                source = self._discovered_source(named.group(), text[slot_start:slot_end].strip(), None)
+                return [Claimant(source.source_id, named.start(), named.end(), named.group())]
             return self._adjacent(text, claimants, slot_end)
         if not discover:
             return []
         discovered = self._discover(text, slot_start, slot_end)
         return [discovered] if discovered else []
+
+    def _named_before(self, text: str, position: int) -> list[Claimant]:
+        """The registered source named last before a pronoun with no claimant to refer to ("Zelensky spoke ... he said")."""
+        found = self.registry.find(text, max(0, position - PRONOUN_REACH), position)
+        return [Claimant(found[-1].source_id, found[-1].start, found[-1].end, text[found[-1].start : found[-1].end])] if found else []
 
     def _adjacent(self, text: str, claimants: list[Claimant], slot_end: int) -> list[Claimant]:
         """The claimants ending the slot: the last one, and those joined to it by "and", "," or "followed by".

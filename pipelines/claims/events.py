@@ -75,7 +75,8 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         if _MODAL.search(text, _clause_start(text, start, match.start()), match.start()):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
-        side = _actor_side(text, start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side)
+        # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks").
+        side = _actor_side(text, start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or speaker_side
         if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
             found.pop()
         found.append(Event(trigger.event_type, polarity, side, match.start(), match.end()))

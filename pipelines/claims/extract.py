@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.claims.attribution import Attribution, Attributor, Claimant, ReportSources, defined_abbreviations
-from pipelines.claims.dates import find_dates
+from pipelines.claims.dates import DateMention, find_dates
 from pipelines.claims.events import Event, events
 from pipelines.claims.lexicon import Lexicon, lexicon
 from pipelines.claims.quantities import find_quantities
@@ -29,6 +29,7 @@ from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, valid
 _MARKER = re.compile(r"\[(\d+)\]")
 _TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|direction of|approaches to)\s+(?:the\s+)?(?:city of\s+|village of\s+|town of\s+)?$", re.IGNORECASE)
 _TRIM = " \t,;:.—–-\"“”'’"
+_LEADING_THAT = re.compile(r"(?:that|and|but)\s+", re.IGNORECASE)
 GENERIC_PREFIX = "generic_"
 _ANAPHOR = re.compile(
     r"\b(?:the|that|this) (?:plant|city|town|village|settlement|area|mine|bridge|airport|base|port|factory|region|oblast|"
@@ -37,7 +38,13 @@ _ANAPHOR = re.compile(
 )
 # A restatement within this many characters (a headline and its body) is the same claim, not a new one.
 RESTATEMENT_WINDOW = 1500
-_CONTRAST = re.compile(r",? but\b|;\s|, (?:though|although|however|whereas)\b", re.IGNORECASE)
+# Where an attributed statement gives way to the report's own voice: a hedged contrast ("X claimed A,
+# but ISW cannot confirm ..."; "... but have likely not entered") or an inference (", indicating ...").
+_CONTRAST = re.compile(
+    r"(?:,? but|;|, (?:though|although|however|whereas))(?=[^.;]{0,60}\b(?:ISW|likely|cannot|can't|unable|no evidence|"
+    r"unconfirmed|unverified|unclear|false|we)\b)|, (?:indicating|suggesting|which (?:suggests|indicates))\b",
+    re.IGNORECASE,
+)
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
 
 
@@ -135,7 +142,9 @@ class ReportExtractor:
         self.registry = registry
         self.lexicon = lex
         self.result = ReportClaims()
-        self.seen: dict[tuple, int] = {}
+        self.dated_sentence = -1
+        self.sentence_dates: list[DateMention] = []
+        self.seen: dict[tuple[str, str], list[tuple[int, str | None, frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -154,6 +163,8 @@ class ReportExtractor:
                 for segment in segments(self.text, sentence, attributions):
                     last_places = self._segment_claims(sentence, segment, urls, carried, sentence_places) or last_places
                     carried = last_places
+                named = [m for m in sentence_places if not any(c.start <= m.start < c.end for a in attributions for c in a.claimants)]
+                last_places = named or last_places
         return self.result
 
     def _segment_claims(self, sentence: Sentence, segment: Segment, urls: list[str], last_places: list[PlaceRef], sentence_places: list[PlaceRef]) -> list[PlaceRef]:
@@ -180,7 +191,7 @@ class ReportExtractor:
             side = next((e.actor_side for e in typed if e.actor_side), None)
             for claimant in claimants:
                 source_id = self._source_id(claimant, urls)
-                if self._restated((source_id, event_type, polarity, frozenset(p.place_id for p in places)), start):
+                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start):
                     continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
                 self.result.claims.append(
@@ -209,10 +220,14 @@ class ReportExtractor:
                     )
         return places
 
-    def _restated(self, key: tuple, start: int) -> bool:
-        previous = self.seen.get(key)
-        self.seen[key] = start
-        return previous is not None and start - previous <= RESTATEMENT_WINDOW
+    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int) -> bool:
+        """Whether a claim repeats one made just before (a headline and its body): same event and claimant, or
+        the report's own voice repeating a claimant, with no place the earlier claim lacked."""
+        for earlier_start, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
+            if start - earlier_start <= RESTATEMENT_WINDOW and source_id in (earlier_source, None) and places <= earlier_places:
+                return True
+        self.seen.setdefault((event_type, polarity), []).append((start, source_id, places))
+        return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
         if claimant is None:
@@ -250,6 +265,8 @@ class ReportExtractor:
     def _trimmed(self, start: int, end: int) -> tuple[int, int]:
         while start < end and self.text[start] in _TRIM:
             start += 1
+        that = _LEADING_THAT.match(self.text, start, end)
+        start = that.end() if that else start
         while end > start and (self.text[end - 1] in _TRIM or self.text[end - 1] in "[]0123456789"):
             # Drop trailing citation markers too: they are evidence, not claim text.
             if self.text[end - 1] in "0123456789" and "[" not in self.text[max(start, end - 6) : end]:
@@ -257,12 +274,16 @@ class ReportExtractor:
             end -= 1
         return start, end
 
-    def _date(self, segment: Segment, sentence: Sentence):
-        for start, end in ((segment.start, segment.end), (sentence.start, sentence.end)):
-            found = find_dates(self.text[start:end], self.published)
-            if found:
-                return found[0]
-        return None
+    def _date(self, segment: Segment, sentence: Sentence) -> DateMention | None:
+        """The first date in the claim's own stretch, else the first in its sentence."""
+        if self.dated_sentence != sentence.start:
+            self.dated_sentence = sentence.start
+            self.sentence_dates = [
+                DateMention(d.start + sentence.start, d.end + sentence.start, d.text, d.date, d.precision)
+                for d in find_dates(self.text[sentence.start : sentence.end], self.published)
+            ]
+        inside = [d for d in self.sentence_dates if segment.start <= d.start < segment.end]
+        return (inside or self.sentence_dates or [None])[0]
 
 
 def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: SourceRegistry | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -31,12 +31,12 @@ def phrase_pattern(phrases: list[str], flags: int = 0) -> re.Pattern[str]:
 
 
 STEM_LENGTH = 3
-_WORD_START = re.compile(r"(?<![\w-])\w")
+MAX_STEM_LENGTH = 8
 
 
-def _stems(items: list, need: int = STEM_LENGTH) -> set[str] | None:
-    """Every way a parsed pattern can begin, as its first `need` characters (lower case); None if a
-    character class or wildcard comes first, so that no literal start is known."""
+def _stems(items: list, need: int = MAX_STEM_LENGTH) -> set[str] | None:
+    """Every way a parsed pattern can begin, as its literal first characters (lower case, at most `need`);
+    a character class or wildcard ends a stem. None when the pattern can begin without any literal."""
     current = {""}
     for op, av in items:
         if all(len(c) >= need for c in current):
@@ -56,7 +56,8 @@ def _stems(items: list, need: int = STEM_LENGTH) -> set[str] | None:
         else:
             options = None
         if options is None:
-            return None
+            # What is known so far is the stem; a stem ends where the literal text does.
+            return current if all(current) else None
         current = {(c + o)[:need] if len(c) < need else c for c in current for o in options}
     return current
 
@@ -67,9 +68,61 @@ def leading_stems(patterns: list[str]) -> frozenset[str]:
     for pattern in patterns:
         found = _stems(list(sre_parser.parse(pattern)))
         if found is None or any(len(s) < STEM_LENGTH for s in found):
-            raise ValueError(f"event trigger {pattern!r} must begin with at least {STEM_LENGTH} literal characters")
+            raise ValueError(f"pattern {pattern!r} must begin with at least {STEM_LENGTH} literal characters")
         stems |= found
     return frozenset(stems)
+
+
+class StemmedPattern:
+    """Several regular expressions searched as one, leftmost first and not overlapping; a match says
+    which of them matched (`index`).
+
+    Python's regex engine tries every alternative at every character, which is slow for a few dozen
+    long alternations. Here a trie of the patterns' first three letters finds the candidate word starts,
+    and at each only the patterns that can begin with those letters are tried, in their given order."""
+
+    def __init__(self, patterns: list[str]):
+        stems_of = [leading_stems([pattern]) for pattern in patterns]
+        all_stems = sorted(set().union(*stems_of))
+        self.starts = re.compile(r"(?<![\w-])(?=(" + _trie(all_stems) + "))", re.IGNORECASE)
+        compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self.by_stem: dict[str, re.Pattern[str]] = {}
+        for stem in all_stems:
+            # The trie matches the longest stem at a position; every pattern with a stem that is a prefix
+            # of it may match there.
+            rows = tuple(i for i, stems in enumerate(stems_of) if any(stem.startswith(s) for s in stems))
+            if rows not in compiled:
+                alternatives = "|".join(rf"(?P<p{i}>{patterns[i]})" for i in rows)
+                compiled[rows] = re.compile(rf"(?:{alternatives})(?![\w-])", re.IGNORECASE)
+            self.by_stem[stem] = compiled[rows]
+
+    @staticmethod
+    def index(match: re.Match[str]) -> int:
+        return int(match.lastgroup[1:])
+
+    def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        position = start
+        for candidate in self.starts.finditer(text, start, end):
+            at = candidate.start()
+            if at < position:
+                continue
+            match = self.by_stem[candidate.group(1).lower()].match(text, at, end)
+            if match:
+                position = match.end()
+                yield match
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of words, nested by shared first letters so that the engine branches once per letter."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    parts = []
+    for letter, rests in sorted(groups.items()):
+        longer = [r for r in rests if r]
+        optional = "?" if len(longer) < len(rests) else ""
+        parts.append(re.escape(letter) + (f"(?:{_trie(longer)}){optional}" if longer else ""))
+    return "|".join(parts)
 
 
 @dataclass(frozen=True)
@@ -81,36 +134,31 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Cue:
+    phrase: str
+    kind: str
+    polarity: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
-    cues: re.Pattern[str]
-    cue_polarity: dict[str, str]
-    cue_kind: dict[str, str]
-    triggers: re.Pattern[str]
+    cues: StemmedPattern
+    cue_rows: tuple[Cue, ...]
+    triggers: StemmedPattern
     trigger_rows: tuple[Trigger, ...]
-    trigger_stems: frozenset[str]
     sides: re.Pattern[str]
     side_of: dict[str, str]
     roles: re.Pattern[str]
     role_type: dict[str, str]
 
     def trigger_of(self, match: re.Match[str]) -> Trigger:
-        return self.trigger_rows[int(match.lastgroup[1:])]
+        return self.trigger_rows[StemmedPattern.index(match)]
+
+    def cue_of(self, match: re.Match[str]) -> Cue:
+        return self.cue_rows[StemmedPattern.index(match)]
 
     def trigger_matches(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-        """Trigger matches in text[start:end], leftmost first, not overlapping.
-
-        The combined pattern is tried only at word starts whose first letters can begin a trigger:
-        ten times faster than letting the regex engine try every alternative at every character."""
-        position = start
-        stems = self.trigger_stems
-        for word in _WORD_START.finditer(text, start, end):
-            at = word.start()
-            if at < position or text[at : at + STEM_LENGTH].lower() not in stems:
-                continue
-            match = self.triggers.match(text, at, end)
-            if match:
-                position = match.end()
-                yield match
+        return self.triggers.finditer(text, start, end)
 
 
 @functools.cache
@@ -118,20 +166,15 @@ def lexicon() -> Lexicon:
     cue_rows = read_seed("claim_cues.csv")
     trigger_rows = read_seed("event_triggers.csv")
     # Triggers keep their file order: the first row that matches at a position wins, so specific
-    # phrases (denials, attempts) come before the bare verbs they contain.
-    triggers = re.compile(
-        "(?:" + "|".join(rf"(?P<t{i}>{row['pattern']})" for i, row in enumerate(trigger_rows)) + r")(?![\w-])",
-        re.IGNORECASE,
-    )
+    # phrases (denials, attempts) come before the bare verbs they contain. Cues are tried longest first.
+    cue_rows.sort(key=lambda row: len(row["phrase"]), reverse=True)
     side_rows = read_seed("side_words.csv")
     role_rows = read_seed("source_roles.csv")
     return Lexicon(
-        cues=phrase_pattern([row["phrase"] for row in cue_rows], re.IGNORECASE),
-        cue_polarity={row["phrase"]: row["polarity"] for row in cue_rows},
-        cue_kind={row["phrase"]: row["kind"] for row in cue_rows},
-        triggers=triggers,
+        cues=StemmedPattern([re.escape(row["phrase"]) for row in cue_rows]),
+        cue_rows=tuple(Cue(row["phrase"], row["kind"], row["polarity"]) for row in cue_rows),
+        triggers=StemmedPattern([row["pattern"] for row in trigger_rows]),
         trigger_rows=tuple(Trigger(r["event_type"], r["polarity"], r["side_before"], r["side_after"]) for r in trigger_rows),
-        trigger_stems=leading_stems([row["pattern"] for row in trigger_rows]),
         sides=phrase_pattern([row["phrase"] for row in side_rows]),
         side_of={row["phrase"]: row["side"] for row in side_rows},
         roles=phrase_pattern([row["phrase"] for row in role_rows], re.IGNORECASE),

@@ -69,7 +69,14 @@ class SourceRegistry:
                     self.by_key.setdefault(source_key(alias), source.source_id)
             if source.url:
                 self.by_url.setdefault(url_key(source.url), source.source_id)
-        self.max_tokens = max((len(key.split()) for key in self.by_key), default=1)
+        # Longest alias (in words) by its first word: most words of a slot start no alias at all.
+        self.longest_from: dict[str, int] = {}
+        for source in sources:
+            for alias in (source.name, *source.aliases):
+                tokens = _TOKEN.findall(_ARTICLE.sub("", alias.lower()))
+                if tokens and not is_handle(alias):
+                    first = source_key(tokens[0])
+                    self.longest_from[first] = max(self.longest_from.get(first, 0), len(tokens))
 
     @classmethod
     @functools.cache
@@ -97,7 +104,8 @@ class SourceRegistry:
         found = []
         i = 0
         while i < len(tokens):
-            for j in range(min(len(tokens), i + self.max_tokens), i, -1):
+            longest = self.longest_from.get(source_key(text[tokens[i][0] : tokens[i][1]]), 0)
+            for j in range(min(len(tokens), i + longest), i, -1):
                 source_id = self.by_key.get(source_key(text[tokens[i][0]:tokens[j - 1][1]]))
                 if source_id:
                     found.append(SourceMatch(tokens[i][0], tokens[j - 1][1], source_id))

@@ -1,0 +1,174 @@
+"""Claim extraction: claimants, attribution, event types, sides, denials, dates, quantities, places and evidence."""
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from pipelines.claims.extract import extract_claims
+from pipelines.claims.lexicon import StemmedPattern, leading_stems, lexicon, read_seed
+from pipelines.claims.registry import SourceRegistry, url_key
+from pipelines.schemas import Claims, Sources, validated
+
+PLACES = ["Vodiane", "Vodyane", "Kharkiv", "Popasna", "Kreminna", "Kupiansk", "Izium", "Sloviansk", "Mariupol", "Bakhmut"]
+
+
+def extract(text: str, published: str = "2022-05-07"):
+    """Claims of one report whose place mentions are the known names above (place_id = the name)."""
+    reports = pl.DataFrame(
+        {
+            "report_id": ["r1"],
+            "text": [text],
+            "published_at": [dt.datetime.fromisoformat(published).replace(tzinfo=dt.timezone.utc)],
+        }
+    )
+    mentions = [
+        {"report_id": "r1", "char_start": m.start(), "char_end": m.end(), "place_id": m.group()}
+        for name in PLACES
+        for m in re.finditer(rf"\b{name}\b", text)
+    ]
+    frame = pl.DataFrame(mentions, schema={"report_id": pl.String, "char_start": pl.Int64, "char_end": pl.Int64, "place_id": pl.String})
+    sources, claims, claim_places = extract_claims(reports, frame)
+    places = claim_places.group_by("claim_id").agg(pl.col("place_id").sort().alias("places"))
+    return sources, claims.join(places, on="claim_id", how="left").sort("char_start", "event_type")
+
+
+def rows(claims: pl.DataFrame, *columns: str) -> list[tuple]:
+    return [tuple(row) for row in claims.select(columns).iter_rows()]
+
+
+def test_registered_claimant_before_the_verb_governs_what_follows():
+    _, claims = extract("Russian forces shelled Kharkiv. The Ukrainian General Staff reported that Russian forces captured Vodiane on May 6.")
+    assert rows(claims, "source_id", "event_type", "actor_side", "places") == [
+        (None, "strike", "RU", ["Kharkiv"]),
+        ("ua_general_staff", "capture", "RU", ["Vodiane"]),
+    ]
+    capture = claims.row(1, named=True)
+    assert capture["cue"] == "reported"
+    assert (capture["event_date"], capture["date_precision"]) == (dt.date(2022, 5, 6), "day")
+    assert capture["text"].startswith("Russian forces captured Vodiane")
+
+
+def test_claimant_after_the_clause_and_according_to():
+    _, claims = extract("Russian artillery struck Kharkiv overnight, Synegubov said. According to the Russian MoD, Russian troops advanced 14km near Izium.")
+    assert rows(claims, "source_id", "event_type", "quantity", "quantity_unit") == [
+        ("ua_syniehubov", "strike", None, None),
+        ("ru_mod", "advance", 14.0, "km"),
+    ]
+
+
+def test_each_claimant_of_a_shared_statement_gets_a_claim():
+    _, claims = extract("The LNR and pro-Russian Telegram channels claimed that Russian forces captured Popasna on May 7.")
+    assert sorted(rows(claims, "source_id", "event_type")) == [("generic_lnr", "capture"), ("generic_ru_sources", "capture")]
+
+
+def test_pronouns_and_elided_subjects_refer_back_to_the_last_claimant():
+    text = (
+        "The Ukrainian General Staff reported that Ukrainian forces repelled five attacks near Izium and claimed to have "
+        "destroyed ten tanks. It also said that Russian forces shelled Sloviansk."
+    )
+    _, claims = extract(text)
+    assert rows(claims, "source_id", "event_type", "actor_side") == [
+        ("ua_general_staff", "repelled", "UA"),
+        ("ua_general_staff", "casualties", "UA"),
+        ("ua_general_staff", "strike", "RU"),
+    ]
+    assert claims.filter(pl.col("event_type") == "casualties")["places"].to_list() == [["Izium"]]
+
+
+def test_denials_and_lost_no_ground():
+    _, claims = extract("Russia denied striking the theatre in Mariupol. Ukrainian forces lost no ground near Bakhmut. Russian forces did not capture Popasna.")
+    assert rows(claims, "source_id", "event_type", "polarity") == [
+        ("ru_kremlin", "strike", "denied"),
+        (None, "holding", "asserted"),
+        (None, "capture", "denied"),
+    ]
+
+
+def test_forecasts_and_purposes_are_not_claims():
+    _, claims = extract("Russian forces will likely attack Sloviansk in the coming days. If Russian forces capture Popasna, they may advance on Bakhmut.")
+    assert claims.height == 0
+
+
+def test_a_repelled_assault_is_one_claim_of_the_repelling_side():
+    _, claims = extract("Ukrainian forces repelled a Russian assault on Kupiansk. Russian losses near Izium were heavy.")
+    assert rows(claims, "event_type", "actor_side") == [("repelled", "UA"), ("casualties", "UA")]
+
+
+def test_unregistered_sources_are_typed_from_their_context():
+    sources, claims = extract(
+        "Russian milblogger Ivan Petrovskiy claimed that Russian forces captured Kreminna. "
+        "The Kharkiv Defence Council (KDC) said Russian forces shelled Kharkiv. KDC later reported that Russian forces shelled Izium."
+    )
+    found = {r["source_id"]: r for r in sources.filter(pl.col("origin") == "text").iter_rows(named=True)}
+    petrovskiy = found["text:ivan_petrovskiy"]
+    assert (petrovskiy["name"], petrovskiy["source_type"], petrovskiy["affiliation"]) == ("Ivan Petrovskiy", "milblogger", "RU")
+    council = [r for r in found.values() if "KDC" in (r["aliases"] or [])]
+    assert len(council) == 1 and council[0]["name"] == "Kharkiv Defence Council"
+    assert rows(claims, "source_id", "places") == [
+        ("text:ivan_petrovskiy", ["Kreminna"]),
+        (council[0]["source_id"], ["Kharkiv"]),
+        (council[0]["source_id"], ["Izium"]),
+    ]
+
+
+def test_citation_markers_give_evidence_and_name_a_generic_claimant():
+    text = (
+        "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"
+        "[1] https://t.me/rybar/3310.\n\n[2] https://www.facebook.com/GeneralStaff.ua/posts/1; https://twitter.com/x/status/2."
+    )
+    _, claims = extract(text)
+    assert rows(claims, "source_id", "evidence_urls") == [
+        ("rybar", ["https://t.me/rybar/3310"]),
+        (None, ["https://www.facebook.com/GeneralStaff.ua/posts/1", "https://twitter.com/x/status/2"]),
+    ]
+
+
+def test_a_direct_quote_speaks_for_the_speaker_named_after_it():
+    text = "Zelensky spoke on Monday.\n\n“Our forces repelled the attack on Kupiansk. We hold Bakhmut,” he said."
+    _, claims = extract(text)
+    assert {(r[0], r[1]) for r in rows(claims, "source_id", "event_type")} == {("ua_zelensky", "repelled"), ("ua_zelensky", "holding")}
+
+
+def test_a_headline_restated_in_the_body_is_one_claim():
+    _, claims = extract("Russian forces shelled Kharkiv\nRussian troops shelled Kharkiv again, killing two civilians.")
+    assert rows(claims, "event_type") == [("strike",), ("civilian_harm",)]
+
+
+def test_tables_follow_the_contract():
+    sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
+    validated(Sources, sources)
+    validated(Claims, claims.drop("places"))
+    registry = SourceRegistry.from_seeds().sources
+    assert sources.filter(pl.col("origin") == "registry").height == len(registry)
+    assert claims["claim_id"].n_unique() == claims.height
+
+
+def test_registry_names_handles_and_possessives():
+    registry = SourceRegistry.from_seeds()
+    text = "Ukraine’s General Staff and the Russian Defense Ministry’s statement"
+    assert [m.source_id for m in registry.find(text)] == ["ua_general_staff", "ru_mod"]
+    assert registry.from_url("https://t.me/s/rybar/123") == "rybar"
+    assert registry.from_url("https://www.facebook.com/GeneralStaff.ua/posts/1") == "ua_general_staff"
+    assert url_key("https://m.facebook.com/GeneralStaff.ua/") == "facebook.com/generalstaff.ua"
+
+
+def test_every_trigger_and_cue_has_a_literal_start():
+    for row in read_seed("event_triggers.csv"):
+        assert leading_stems([row["pattern"]])
+    with pytest.raises(ValueError, match="literal characters"):
+        leading_stems([r"\w+ing"])
+
+
+def test_stemmed_search_finds_what_a_plain_search_finds():
+    patterns = [row["pattern"] for row in read_seed("event_triggers.csv")]
+    plain = re.compile("|".join(rf"(?<![\w-])(?P<p{i}>{p})(?![\w-])" for i, p in enumerate(patterns)), re.IGNORECASE)
+    text = (
+        "Russian forces did not make any advances near Izium and attempted to encircle Sloviansk, while Ukrainian forces "
+        "repelled assaults, shelled positions, evacuated 300 civilians and took control of Kupiansk; the offensive combat "
+        "power took place. Hit, hitting and hits; no casualties were reported."
+    )
+    stemmed = [(m.start(), m.end(), StemmedPattern.index(m)) for m in lexicon().triggers.finditer(text, 0, len(text))]
+    expected = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in plain.finditer(text)]
+    assert stemmed == expected and len(stemmed) > 8
