@@ -14,13 +14,15 @@ from pipelines.schemas import Claims, Sources, validated
 PLACES = ["Vodiane", "Vodyane", "Kharkiv", "Popasna", "Kreminna", "Kupiansk", "Izium", "Sloviansk", "Mariupol", "Bakhmut"]
 
 
-def extract(text: str, published: str = "2022-05-07"):
+def extract(text: str, published: str = "2022-05-07", outlet: str | None = None):
     """Claims of one report whose place mentions are the known names above (place_id = the name)."""
     reports = pl.DataFrame(
         {
             "report_id": ["r1"],
             "text": [text],
             "published_at": [dt.datetime.fromisoformat(published).replace(tzinfo=dt.timezone.utc)],
+            "outlet": [outlet],
+            "url": [None],
         }
     )
     mentions = [

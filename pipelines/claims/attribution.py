@@ -14,7 +14,7 @@ before its slot.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wordfreq import zipf_frequency
 
@@ -30,7 +30,7 @@ _SLOT_TAIL = re.compile(
     re.IGNORECASE,
 )
 # Clause starts a subject slot cannot reach past.
-_SLOT_BOUNDARY = re.compile(r"[;:“”\"(]|,\s|\b(?:that|while|but|which|who|after|when|before|as(?! well))\b", re.IGNORECASE)
+_SLOT_BOUNDARY = re.compile(r"[;:“”\"(]|,\s|\b(?:that|while|but|which|who|after|when|before|though|although|however|because|since|whereas|as(?! well))\b", re.IGNORECASE)
 _REFERENCE = re.compile(
     r"^(?:it|he|she|they|this|we|the (?:statement|report|ministry|same source|source|sources|agency|channel|governor|"
     r"official|officials|milblogger|mayor|spokesperson|spokesman|head|command|department|service|post|update|"
@@ -38,6 +38,8 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?:[A-Z\u0400-\u042f][\w'’.\-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z\u0400-\u042f][\w'’.\-]*|of|the|de|al|(?:\d+(?:st|nd|rd|th))))*")
+_OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service)(?:\s+(?:[A-Z][\w'’.\-]*|in|of|to|the|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service))*)\s+of\s+(?:the\s+)?$")
+_NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
 _WORD = re.compile(r"[\w'’.\-]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -68,6 +70,8 @@ class Claimant:
     end: int
     surface: str
     singular: bool = False
+    # Carried over from an earlier cue ("it said", "and claimed"), not named in this slot.
+    carried: bool = False
 
 
 @dataclass
@@ -106,7 +110,8 @@ def defined_abbreviations(text: str, end: int) -> dict[str, str]:
                     break
         if first is not None and position < 0:
             long_form = text[first.start() : match.start()].strip()
-            if len(long_form) <= 80 and "\n" not in long_form:
+            words = _WORD.findall(long_form)
+            if len(long_form) <= 80 and all(w[0].isupper() or w in _NAME_CONNECTORS for w in words):
                 found[abbreviation] = long_form
     return found
 
@@ -163,7 +168,7 @@ class Attributor:
             forward = self._has_content(text, cue.end(), end)
         if not claimants:
             return None
-        if not any(slot[0] <= c.start < slot[1] for c in claimants):
+        if all(c.carried for c in claimants):
             # A claimant carried over from an earlier cue ("it said", "and claimed"): the slot words are
             # not a name, and the text before the cue belongs to whoever governed it.
             slot = (cue.start(), cue.start())
@@ -196,12 +201,12 @@ class Attributor:
     def _claimants(self, text: str, slot_start: int, slot_end: int, discover: bool = True) -> list[Claimant]:
         surface = text[slot_start:slot_end].strip()
         if not surface:
-            return list(self.last)
+            return self._carried()
         if _REFERENCE.match(surface):
             registered = self.registry.lookup(surface)
             if registered:
                 return [Claimant(registered, slot_start, slot_end, surface)]
-            return list(self.last) or self._named_before(text, slot_start)
+            return self._carried() or self._named_before(text, slot_start)
         singular = bool(SINGULAR_ARTICLE.match(surface))
         matches = self.registry.find(text, slot_start, slot_end)
         claimants = [Claimant(m.source_id, m.start, m.end, text[m.start : m.end], singular) for m in matches]
@@ -211,10 +216,11 @@ class Attributor:
             key=lambda c: c.start,
         )
         if claimants:
+            claimants[0] = self._organ_of(text, slot_start, claimants[0])
             # "X repelled attacks and claimed ...": X is the subject of the event verb, and the cue's own
             # subject is elided; it is the paragraph's last claimant when there is one.
             if next(self.lexicon.trigger_matches(text, claimants[-1].end, slot_end), None):
-                return list(self.last)
+                return self._carried()
             # The claimant is the subject right before the verb ("X were the first to publish"), not a
             # name deep inside a longer subject ("Russia's capture of ... was widely confirmed").
             gap = [w for w in _WORD.findall(text, claimants[-1].end, slot_end) if w.lower() not in _STATEMENT_WORDS]
@@ -230,6 +236,25 @@ class Attributor:
             return []
         discovered = self._discover(text, slot_start, slot_end)
         return [discovered] if discovered else []
+
+    def _organ_of(self, text: str, slot_start: int, claimant: Claimant) -> Claimant:
+        """ "Internal Ministry of the LNR", "Head of the Donetsk Oblast Military Administration": a role or body of
+        a registered source is a claimant of its own, on the registered source's side."""
+        before = _OF_PHRASE.search(text, slot_start, claimant.start)
+        if not before or not self.lexicon.roles.search(before.group(1)):
+            return claimant
+        parent = self.registry.sources.get(claimant.source_id) or self.sources.discovered.get(claimant.source_id)
+        if parent is None:
+            return claimant
+        name = text[before.start(1) : claimant.end]
+        source = self._discovered_source(name, name, None)
+        if source.affiliation == "unknown":
+            source = Source(source.source_id, source.name, source.aliases, source.source_type, parent.affiliation, None)
+            self.sources.discovered[source.source_id] = source
+        return Claimant(source.source_id, before.start(1), claimant.end, name, claimant.singular)
+
+    def _carried(self) -> list[Claimant]:
+        return [replace(c, carried=True) for c in self.last]
 
     def _named_before(self, text: str, position: int) -> list[Claimant]:
         """The registered source named last before a pronoun with no claimant to refer to ("Zelensky spoke ... he said")."""
@@ -270,7 +295,9 @@ class Attributor:
         names = [m for m in _NAME.finditer(surface) if not self._only_side_words(m.group()) and _is_name(m.group())]
         if not names and not roles:
             return None
-        if names and names[-1].end() >= len(surface) - 1:
+        # A name after "in"/"of" ("officials in Kryvyi Rih") locates the claimant; it does not name it.
+        located = bool(names) and bool(re.search(r"\b(?:in|of|from|near|for)\s+$", surface[: names[-1].start()]))
+        if names and names[-1].end() >= len(surface) - 1 and not (located and roles):
             name = names[-1].group()
         elif roles:
             name = re.sub(r"^(?:the|a|an|one)\s+", "", surface, flags=re.IGNORECASE)

@@ -30,7 +30,7 @@ _OBJECT_FILLER = re.compile(
 _MODAL = re.compile(
     r"\b(?:will|would|could|might|may|if|unless|unlikely|likely to|expected to|intends? to|plans? to|planning to|"
     r"prepares? to|preparing to|seeks? to|seeking to|in order to|in an? (?:effort|attempt)s? to|to prevent|aim(?:s|ing)? to|in preparation for|"
-    r"ability to|capable of|unable to|order(?:ed)? to|need to|must)\b",
+    r"ability to|capable of|unable to|order(?:ed)? to|need to|must|(?:operations?|efforts?|campaign|bid|drive|push|aim) to|aimed at)\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(

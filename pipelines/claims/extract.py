@@ -31,6 +31,7 @@ _TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|directio
 _TRIM = " \t,;:.—–-\"“”'’"
 _LEADING_THAT = re.compile(r"(?:that|and|but)\s+", re.IGNORECASE)
 GENERIC_PREFIX = "generic_"
+REPORT_COLUMNS = ("report_id", "text", "published_at", "outlet", "url")
 _ANAPHOR = re.compile(
     r"\b(?:the|that|this) (?:plant|city|town|village|settlement|area|mine|bridge|airport|base|port|factory|region|oblast|"
     r"direction|axis|front|sector|highway|road|river|line|theatre|theater|hospital|school|station|building|mall|shopping center|shelter|strike|attack)\b|\bthere\b",
@@ -133,8 +134,19 @@ def segments(text: str, sentence: Sentence, attributions: list[Attribution]) -> 
 class ReportExtractor:
     """Claims of one report."""
 
-    def __init__(self, report_id: str, text: str, published: dt.date | None, mentions: list[PlaceRef], registry: SourceRegistry, lex: Lexicon):
+    def __init__(
+        self,
+        report_id: str,
+        text: str,
+        published: dt.date | None,
+        mentions: list[PlaceRef],
+        registry: SourceRegistry,
+        lex: Lexicon,
+        author: str | None = None,
+    ):
         self.report_id = report_id
+        # The report's own author (ISW in an ISW report, Zelensky on his own account) is the null source.
+        self.author = author
         self.text = text
         self.published = published
         self.mentions = sorted(mentions, key=lambda m: m.start)
@@ -144,7 +156,7 @@ class ReportExtractor:
         self.result = ReportClaims()
         self.dated_sentence = -1
         self.sentence_dates: list[DateMention] = []
-        self.seen: dict[tuple[str, str], list[tuple[int, str | None, frozenset[str]]]] = {}
+        self.seen: dict[tuple[str, str], list[tuple[int, int, str | None, frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -191,7 +203,7 @@ class ReportExtractor:
             side = next((e.actor_side for e in typed if e.actor_side), None)
             for claimant in claimants:
                 source_id = self._source_id(claimant, urls)
-                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start):
+                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph):
                     continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
                 self.result.claims.append(
@@ -220,13 +232,19 @@ class ReportExtractor:
                     )
         return places
 
-    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int) -> bool:
-        """Whether a claim repeats one made just before (a headline and its body): same event and claimant, or
-        the report's own voice repeating a claimant, with no place the earlier claim lacked."""
-        for earlier_start, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
-            if start - earlier_start <= RESTATEMENT_WINDOW and source_id in (earlier_source, None) and places <= earlier_places:
+    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int) -> bool:
+        """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
+        places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
+        a later section is kept: each carries its own context and citations."""
+        for earlier_start, earlier_paragraph, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
+            if (
+                start - earlier_start <= RESTATEMENT_WINDOW
+                and earlier_paragraph in (0, paragraph)
+                and source_id in (earlier_source, None)
+                and places == earlier_places
+            ):
                 return True
-        self.seen.setdefault((event_type, polarity), []).append((start, source_id, places))
+        self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
@@ -236,7 +254,7 @@ class ReportExtractor:
         return source.affiliation if source and source.affiliation in ("RU", "UA") else None
 
     def _source_id(self, claimant: Claimant | None, urls: list[str]) -> str | None:
-        if claimant is None:
+        if claimant is None or claimant.source_id == self.author:
             return None
         if claimant.singular and claimant.source_id.startswith(GENERIC_PREFIX):
             generic = self.registry.sources[claimant.source_id]
@@ -296,9 +314,10 @@ def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry
     claims: list[dict] = []
     claim_places: list[dict] = []
     discovered: dict[str, Source] = {}
-    for report_id, text, published in reports.select("report_id", "text", "published_at").iter_rows():
+    for report_id, text, published, outlet, url in reports.select(*REPORT_COLUMNS).iter_rows():
         day = published.date() if published is not None else None
-        result = ReportExtractor(report_id, text, day, mentions_by_report.get(report_id, []), registry, lex).run()
+        author = (registry.lookup(outlet) if outlet else None) or (registry.from_url(url) if url else None)
+        result = ReportExtractor(report_id, text, day, mentions_by_report.get(report_id, []), registry, lex, author).run()
         claims += result.claims
         claim_places += result.claim_places
         for source in result.sources.discovered.values():

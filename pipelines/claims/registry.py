@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from pipelines.claims.lexicon import read_seed
-from pipelines.places.names import fold
+from pipelines.places.names import fold, loose_key
 
 ALIAS_SEPARATOR = " | "
+MIN_LOOSE_LENGTH = 6
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ARTICLE = re.compile(r"^(?:the|a|an) ")
 _TOKEN = re.compile(r"[\w\u0400-\u04ff][\w\u0400-\u04ff'’.\-]*")
@@ -60,6 +61,8 @@ class SourceRegistry:
     def __init__(self, sources: list[Source]):
         self.sources = {s.source_id: s for s in sources}
         self.by_key: dict[str, str] = {}
+        # Names of people and outlets also by their loose key, for other romanisations ("Andryushenko").
+        self.by_loose: dict[str, str] = {}
         self.by_url: dict[str, str] = {}
         for source in sources:
             for alias in (source.name, *source.aliases):
@@ -67,6 +70,8 @@ class SourceRegistry:
                     self.by_url.setdefault(url_key(alias), source.source_id)
                 else:
                     self.by_key.setdefault(source_key(alias), source.source_id)
+                    if len(alias) >= MIN_LOOSE_LENGTH and alias[:1].isupper():
+                        self.by_loose.setdefault(loose_key(alias), source.source_id)
             if source.url:
                 self.by_url.setdefault(url_key(source.url), source.source_id)
         # Longest alias (in words) by its first word: most words of a slot start no alias at all.
@@ -75,8 +80,8 @@ class SourceRegistry:
             for alias in (source.name, *source.aliases):
                 tokens = _TOKEN.findall(_ARTICLE.sub("", alias.lower()))
                 if tokens and not is_handle(alias):
-                    first = source_key(tokens[0])
-                    self.longest_from[first] = max(self.longest_from.get(first, 0), len(tokens))
+                    for first in {source_key(tokens[0]), "~" + loose_key(tokens[0])}:
+                        self.longest_from[first] = max(self.longest_from.get(first, 0), len(tokens))
 
     @classmethod
     @functools.cache
@@ -98,15 +103,24 @@ class SourceRegistry:
     def lookup(self, name: str) -> str | None:
         return self.by_key.get(source_key(name))
 
+    def _lookup_span(self, text: str) -> str | None:
+        found = self.by_key.get(source_key(text))
+        if found is None and len(text) >= MIN_LOOSE_LENGTH and text[:1].isupper():
+            found = self.by_loose.get(loose_key(text))
+        return found
+
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[SourceMatch]:
         """Registered sources named in text[start:end], longest name first, not overlapping, in text order."""
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
         found = []
         i = 0
         while i < len(tokens):
-            longest = self.longest_from.get(source_key(text[tokens[i][0] : tokens[i][1]]), 0)
+            token = text[tokens[i][0] : tokens[i][1]]
+            longest = self.longest_from.get(source_key(token), 0)
+            if token[:1].isupper():
+                longest = max(longest, self.longest_from.get("~" + loose_key(token), 0))
             for j in range(min(len(tokens), i + longest), i, -1):
-                source_id = self.by_key.get(source_key(text[tokens[i][0]:tokens[j - 1][1]]))
+                source_id = self._lookup_span(text[tokens[i][0] : tokens[j - 1][1]])
                 if source_id:
                     found.append(SourceMatch(tokens[i][0], tokens[j - 1][1], source_id))
                     i = j
