@@ -42,6 +42,15 @@ _VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 _CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b")
 OPPOSITE = {"RU": "UA", "UA": "RU"}
+_FIRST_WORD = re.compile(r"[\w-]+")
+_PREVIOUS_WORD = re.compile(r"([\w,'’-]+)\s+$")
+# Words after which an -ing form is a verb ("were attempting", "continued shelling", "by shelling").
+_VERB_LEAD = frozenset(
+    "is are was were be been being am continued continue continues began begin begins started start starts kept keep keeps "
+    "resumed resume stopped while after before by of in on for from without also and or that which who then still now "
+    "reportedly likely again further actively repeatedly successfully unsuccessfully".split()
+)
+_DETERMINERS = frozenset("the a an several many some its their his her these those this that two three any".split())
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
@@ -53,6 +62,7 @@ class Event:
     actor_side: str | None
     start: int
     end: int
+    modifier: bool = False
 
 
 def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[int, int]] = (), speaker_side: str | None = None) -> list[Event]:
@@ -71,6 +81,7 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         previous_end = match.end()
         if trigger.event_type == "ignore" or is_object:
             continue
+        modifier = _modifies_a_noun(text, start, match)
         before = text[max(start, match.start() - 40) : match.start()]
         if _MODAL.search(text, _clause_start(text, start, match.start()), match.start()):
             continue
@@ -79,8 +90,25 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         side = _actor_side(text, start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or speaker_side
         if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
             found.pop()
-        found.append(Event(trigger.event_type, polarity, side, match.start(), match.end()))
-    return found
+        found.append(Event(trigger.event_type, polarity, side, match.start(), match.end(), modifier))
+    # A participle describing a noun is secondary to a main verb, but may be all there is ("an infantryman
+    # waving a Russian flag").
+    main = [e for e in found if not e.modifier]
+    return main or found
+
+
+def _modifies_a_noun(text: str, start: int, match: re.Match[str]) -> bool:
+    """A participle used as an adjective describes, it does not claim: "tanks advancing from Pavlopil",
+    "forces attempting to maneuver", "the destroyed bridge", "several destroyed and abandoned vehicles"."""
+    first = _FIRST_WORD.match(match.group())
+    word = first.group().lower() if first else ""
+    previous = _PREVIOUS_WORD.search(text, max(start, match.start() - 30), match.start())
+    before = previous.group(1).lower() if previous else ""
+    if word.endswith("ing"):
+        return bool(previous) and before not in _VERB_LEAD and not before.endswith(("ly", ",")) and before.isalpha()
+    if word.endswith("ed"):
+        return before in _DETERMINERS
+    return False
 
 
 def _clause_start(text: str, start: int, position: int) -> int:

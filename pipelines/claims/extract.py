@@ -237,12 +237,9 @@ class ReportExtractor:
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations."""
         for earlier_start, earlier_paragraph, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
-            if (
-                start - earlier_start <= RESTATEMENT_WINDOW
-                and earlier_paragraph in (0, paragraph)
-                and source_id in (earlier_source, None)
-                and places == earlier_places
-            ):
+            # A headline's places may be fewer or more than its body's; within a paragraph they must agree.
+            same_places = places == earlier_places or (earlier_paragraph == 0 and (places <= earlier_places or earlier_places <= places))
+            if start - earlier_start <= RESTATEMENT_WINDOW and earlier_paragraph in (0, paragraph) and source_id in (earlier_source, None) and same_places:
                 return True
         self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places))
         return False
