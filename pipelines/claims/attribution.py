@@ -39,7 +39,12 @@ _REFERENCE = re.compile(
 )
 _NAME = re.compile(r"(?:[A-Z\u0400-\u042f][\w'’.\-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z\u0400-\u042f][\w'’.\-]*|of|the|de|al|(?:\d+(?:st|nd|rd|th))))*")
 _OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service)(?:\s+(?:[A-Z][\w'’.\-]*|in|of|to|the|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service))*)\s+of\s+(?:the\s+)?$")
+_LEADING_TITLE = re.compile(
+    r"^(?:(?:Head|Mayor|Governor|Commander|Chief|Deputy|Spokesperson|Spokesman|Minister|President|Colonel|General|"
+    r"Major|Lieutenant|Captain|Sergeant|Adviser|Advisor|Secretary|Director|Chairman|Ombudsman|Lt\.|Gen\.|Col\.|Maj\.)\s+)+(?=[A-Z])"
+)
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
+_NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
 _WORD = re.compile(r"[\w'’.\-]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -153,6 +158,9 @@ class Attributor:
     def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
         row = self.lexicon.cue_of(cue)
         phrase, kind = row.phrase, row.kind
+        # "ISW cannot confirm ...", "did not report": a negated cue attributes nothing.
+        if _NEGATED_CUE.search(text, max(start, cue.start() - 30), cue.start()):
+            return None
         after = text[cue.end() : end]
         if kind == "according" or after.startswith(" by "):
             slot_start = cue.end() + (4 if after.startswith(" by ") else 0)
@@ -313,6 +321,8 @@ class Attributor:
         return not re.sub(r"\b(?:forces|troops|the|and|units|army|military|proxy)\b", "", rest, flags=re.IGNORECASE).strip(" ,.'’s-")
 
     def _discovered_source(self, name: str, surface: str, abbreviation: str | None, roles: list[str] | None = None) -> Source:
+        # "Head Yaroslav Yanushevych" names Yaroslav Yanushevych; the title stays in the alias.
+        name = _LEADING_TITLE.sub("", name) or name
         source_id = f"text:{_slug(name)}"
         known = self.sources.discovered.get(source_id)
         aliases = tuple(dict.fromkeys(a for a in (*(known.aliases if known else ()), surface, abbreviation) if a and a != name))

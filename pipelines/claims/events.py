@@ -30,13 +30,15 @@ _OBJECT_FILLER = re.compile(
 _MODAL = re.compile(
     r"\b(?:will|would|could|might|may|if|unless|unlikely|likely to|expected to|intends? to|plans? to|planning to|"
     r"prepares? to|preparing to|seeks? to|seeking to|in order to|in an? (?:effort|attempt)s? to|to prevent|aim(?:s|ing)? to|in preparation for|"
-    r"ability to|capable of|unable to|order(?:ed)? to|need to|must|(?:operations?|efforts?|campaign|bid|drive|push|aim) to|aimed at)\b",
+    r"ability to|capable of|unable to|order(?:ed)? to|need to|must|in response to|in retaliation for|(?:operations?|efforts?|campaign|bid|drive|push|aim) to|aimed at)\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|neither|nor|without)\s+(?:\w+\s+){0,1}$|n't\s+$|\b(?:cannot|can't|could not|unable to) (?:\w+ ){0,2}(?:confirm|verify)(?: any| that)?(?: \w+)?\s+$",
+    r"\b(?:not|no|never|neither|nor|without)\s+(?:\w+\s+){0,1}$|n't\s+$",
     re.IGNORECASE,
 )
+# What the report says it cannot confirm is not claimed by anyone.
+_UNCONFIRMED = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|has not|have not) (?:\w+ )?(?:confirm|verify)(?: \w+){0,4}\s+$", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
 # "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
@@ -82,7 +84,10 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         if trigger.event_type == "ignore" or is_object:
             continue
         modifier = _modifies_a_noun(text, start, match)
-        before = text[max(start, match.start() - 40) : match.start()]
+        # Negation may sit before the stretch's start ("ISW cannot confirm | any Ukrainian gains").
+        before = text[max(0, match.start() - 60) : match.start()]
+        if _UNCONFIRMED.search(before):
+            continue
         if _MODAL.search(text, _clause_start(text, start, match.start()), match.start()):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"

@@ -22,7 +22,7 @@ from pipelines.claims.dates import DateMention, find_dates
 from pipelines.claims.events import Event, events
 from pipelines.claims.lexicon import Lexicon, lexicon
 from pipelines.claims.quantities import find_quantities
-from pipelines.claims.registry import Source, SourceRegistry
+from pipelines.claims.registry import Source, SourceRegistry, source_key
 from pipelines.claims.sentences import Sentence, endnotes, endnotes_start, sentences
 from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, validated
 
@@ -31,6 +31,7 @@ _TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|directio
 _TRIM = " \t,;:.—–-\"“”'’"
 _LEADING_THAT = re.compile(r"(?:that|and|but)\s+", re.IGNORECASE)
 GENERIC_PREFIX = "generic_"
+MAX_WRITTEN_ALIASES = 40
 REPORT_COLUMNS = ("report_id", "text", "published_at", "outlet", "url")
 _ANAPHOR = re.compile(
     r"\b(?:the|that|this) (?:plant|city|town|village|settlement|area|mine|bridge|airport|base|port|factory|region|oblast|"
@@ -97,6 +98,8 @@ class ReportClaims:
     claims: list[dict] = field(default_factory=list)
     claim_places: list[dict] = field(default_factory=list)
     sources: ReportSources = field(default_factory=ReportSources)
+    # How each claimant was written in this report: registered sources gain these as aliases.
+    surfaces: dict[str, set[str]] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
 
 
@@ -203,6 +206,8 @@ class ReportExtractor:
             side = next((e.actor_side for e in typed if e.actor_side), None)
             for claimant in claimants:
                 source_id = self._source_id(claimant, urls)
+                if source_id is not None and claimant is not None and source_id == claimant.source_id:
+                    self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph):
                     continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
@@ -311,27 +316,31 @@ def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry
     claims: list[dict] = []
     claim_places: list[dict] = []
     discovered: dict[str, Source] = {}
+    surfaces: dict[str, set[str]] = {}
     for report_id, text, published, outlet, url in reports.select(*REPORT_COLUMNS).iter_rows():
         day = published.date() if published is not None else None
         author = (registry.lookup(outlet) if outlet else None) or (registry.from_url(url) if url else None)
         result = ReportExtractor(report_id, text, day, mentions_by_report.get(report_id, []), registry, lex, author).run()
         claims += result.claims
         claim_places += result.claim_places
+        for source_id, written in result.surfaces.items():
+            surfaces.setdefault(source_id, set()).update(written)
         for source in result.sources.discovered.values():
             known = discovered.get(source.source_id)
             aliases = tuple(dict.fromkeys((*(known.aliases if known else ()), *source.aliases)))
             discovered[source.source_id] = Source(source.source_id, source.name, aliases, source.source_type, source.affiliation, None)
     claims_frame = pl.DataFrame(claims, schema=polars_schema(Claims)).unique("claim_id", keep="first", maintain_order=True)
     places_frame = pl.DataFrame(claim_places, schema=polars_schema(ClaimPlaces)).unique(maintain_order=True)
-    return validated(Sources, sources_frame(registry, discovered.values())), validated(Claims, claims_frame), validated(ClaimPlaces, places_frame)
+    return validated(Sources, sources_frame(registry, discovered.values(), surfaces)), validated(Claims, claims_frame), validated(ClaimPlaces, places_frame)
 
 
-def sources_frame(registry: SourceRegistry, discovered) -> pl.DataFrame:
+def sources_frame(registry: SourceRegistry, discovered, surfaces: dict[str, set[str]]) -> pl.DataFrame:
+    """The registry and the sources the texts introduce; every form a text used for a source becomes one of its aliases."""
     rows = [
         {
             "source_id": source.source_id,
             "name": source.name,
-            "aliases": list(source.aliases) or None,
+            "aliases": _with_surfaces(source, surfaces.get(source.source_id, set())) or None,
             "source_type": source.source_type,
             "affiliation": source.affiliation,
             "url": source.url,
@@ -341,3 +350,9 @@ def sources_frame(registry: SourceRegistry, discovered) -> pl.DataFrame:
         for source in group
     ]
     return pl.DataFrame(rows, schema=polars_schema(Sources))
+
+
+def _with_surfaces(source: Source, written: set[str]) -> list[str]:
+    known = {source_key(a) for a in (source.name, *source.aliases)}
+    extra = sorted({w for w in written if source_key(w) not in known}, key=len)[:MAX_WRITTEN_ALIASES]
+    return [*source.aliases, *extra]
