@@ -1,6 +1,7 @@
 """Atomic publishing of the DuckDB warehouse.
 
-The warehouse is built in a new file beside the published one, checked with the SQL integrity checks
+The warehouse is built in a new file beside the published one (tables, then the SQL marts of sql/marts),
+checked with the SQL integrity checks
 in sql/checks, and only then renamed over the published file. A run that fails at any point leaves
 the published file exactly as it was; BI tools holding read-only connections keep reading the old
 file and are never asked for its lock, and connections opened afterwards see the new one.
@@ -9,6 +10,7 @@ file and are never asked for its lock, and connections opened afterwards see the
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ import polars as pl
 from pipelines.schemas import TABLE_MODELS, polars_schema
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
+MARTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "marts"
+_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -84,6 +88,47 @@ def load_checks(checks_dir: Path = CHECKS_DIR) -> list[Check]:
     return checks
 
 
+@dataclass(frozen=True)
+class Mart:
+    """A table built in SQL from the published tables and earlier marts: sql/marts/<name>.sql is its SELECT."""
+
+    name: str
+    description: str
+    depends: tuple[str, ...]
+    sql: str
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_PARAMETER.findall(self.sql)))
+
+
+def load_marts(marts_dir: Path = MARTS_DIR) -> list[Mart]:
+    """Marts from sql/marts/*.sql in dependency order; "-- depends: a, b" names what each reads."""
+    marts = {}
+    for path in sorted(marts_dir.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        comments = [line.removeprefix("--").strip() for line in sql.splitlines() if line.startswith("--")]
+        depends = next((c.removeprefix("depends:").strip() for c in comments if c.startswith("depends:")), "")
+        description = " ".join(c for c in comments if not c.startswith("depends:"))
+        marts[path.stem] = Mart(path.stem, description, tuple(d.strip() for d in depends.split(",") if d.strip()), sql)
+    ordered: list[Mart] = []
+    while len(ordered) < len(marts):
+        ready = [m for m in marts.values() if m not in ordered and all(d not in marts or marts[d] in ordered for d in m.depends)]
+        if not ready:
+            raise ValueError(f"sql/marts has a dependency cycle among {sorted(set(marts) - {m.name for m in ordered})}")
+        ordered.extend(ready)
+    return ordered
+
+
+def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[Mart], parameters: Mapping[str, object]) -> None:
+    """Create each mart as a table; values reach the SQL as named parameters, never as text."""
+    for mart in marts:
+        missing = [p for p in mart.parameters if p not in parameters]
+        if missing:
+            raise ValueError(f"mart {mart.name} needs parameters {missing}")
+        connection.execute(f"CREATE TABLE {_quote(mart.name)} AS {mart.sql}", {p: parameters[p] for p in mart.parameters})
+
+
 def run_checks(connection: duckdb.DuckDBPyConnection, checks: Sequence[Check], sample_size: int = 5) -> list[CheckResult]:
     results = []
     for check in checks:
@@ -131,6 +176,8 @@ def publish(
     tables: Mapping[str, pl.DataFrame],
     lookups: Mapping[str, pl.DataFrame],
     checks: Sequence[Check],
+    marts: Sequence[Mart] = (),
+    parameters: Mapping[str, object] | None = None,
 ) -> PublishResult:
     """Build the warehouse in a new file, check it, then rename it over `path` in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +187,7 @@ def publish(
             write_tables(connection, tables)
             for name, frame in lookups.items():
                 write_lookup(connection, name, frame)
+            build_marts(connection, marts, parameters or {})
             results = run_checks(connection, checks)
             failed = [r for r in results if not r.passed]
             if failed:
@@ -147,7 +195,7 @@ def publish(
                 raise PublishError(f"integrity checks failed, warehouse not published: {names}", results)
             row_counts = {
                 table: connection.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
-                for table in [*tables, *lookups]
+                for table in [*tables, *lookups, *(m.name for m in marts)]
             }
             connection.execute("CHECKPOINT")
         os.replace(building, path)

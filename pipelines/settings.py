@@ -17,6 +17,7 @@ SQL_DIR = PROJECT_ROOT / "sql"
 
 DEFAULT_MAX_INPUT_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_REPORT_CHARS = 1_000_000
+DEFAULT_WINDOW_DAYS = 3
 
 
 def _path_from_env(name: str, default: Path) -> Path:
@@ -48,6 +49,8 @@ class Settings:
     record_mappings: tuple[Path, ...] = (SEEDS_DIR / "record_mappings.yaml",)
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     max_report_chars: int = DEFAULT_MAX_REPORT_CHARS
+    # How many days apart two claims about one place may be and still contest or corroborate each other.
+    window_days: int = DEFAULT_WINDOW_DAYS
 
     @property
     def staging_dir(self) -> Path:
@@ -73,4 +76,5 @@ class Settings:
             record_mappings=(*extra_mappings, SEEDS_DIR / "record_mappings.yaml"),
             max_input_bytes=_int_from_env("SITREP_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES),
             max_report_chars=_int_from_env("SITREP_MAX_REPORT_CHARS", DEFAULT_MAX_REPORT_CHARS),
+            window_days=_int_from_env("SITREP_WINDOW_DAYS", DEFAULT_WINDOW_DAYS),
         )

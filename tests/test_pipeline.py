@@ -86,6 +86,12 @@ def test_asset_keys_and_groups_snapshot():
         "claims": "extract",
         "claim_places": "extract",
         "warehouse": "warehouse",
+        "claim_facts": "marts",
+        "place_daily": "marts",
+        "contested_claims": "marts",
+        "corroborated_claims": "marts",
+        "place_status_latest": "marts",
+        "source_activity": "marts",
     }
 
 

@@ -20,6 +20,7 @@ class SitrepConfig(dg.ConfigurableResource):
     record_mappings: list[str]
     max_input_bytes: int
     max_report_chars: int
+    window_days: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SitrepConfig":
@@ -30,6 +31,7 @@ class SitrepConfig(dg.ConfigurableResource):
             record_mappings=[str(p) for p in settings.record_mappings],
             max_input_bytes=settings.max_input_bytes,
             max_report_chars=settings.max_report_chars,
+            window_days=settings.window_days,
         )
 
     @property

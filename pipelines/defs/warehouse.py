@@ -6,10 +6,22 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.resources import SitrepConfig
-from pipelines.publish import PublishError, load_checks, publish
+from pipelines.publish import PublishError, load_checks, load_marts, publish
 from pipelines.schemas import TABLE_MODELS, enumerations
 
 CHECKS = load_checks()
+MARTS = load_marts()
+MART_NAMES = {mart.name for mart in MARTS}
+
+
+def _mart_spec(mart) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        mart.name,
+        group_name="marts",
+        description=mart.description,
+        deps=[dg.AssetKey(d) for d in mart.depends],
+        metadata={"sql": dg.MetadataValue.md(f"```sql\n{mart.sql}\n```")},
+    )
 
 
 def _check_result(result) -> dg.AssetCheckResult:
@@ -21,30 +33,41 @@ def _check_result(result) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset(
-    group_name="warehouse",
+@dg.multi_asset(
     ins={table: dg.AssetIn(table) for table in TABLE_MODELS},
+    specs=[
+        dg.AssetSpec(
+            "warehouse",
+            group_name="warehouse",
+            deps=list(TABLE_MODELS),
+            description="The published DuckDB warehouse (SITREP_WAREHOUSE): every contract table, the enumerations lookup and the marts.",
+        ),
+        *[_mart_spec(mart) for mart in MARTS],
+    ],
     check_specs=[
         dg.AssetCheckSpec(name=check.name, asset="warehouse", description=check.description, blocking=True)
         for check in CHECKS
     ],
-    description="The published DuckDB warehouse (SITREP_WAREHOUSE): every contract table plus the enumerations lookup.",
 )
 def warehouse(context: dg.AssetExecutionContext, sitrep: SitrepConfig, **tables: pl.DataFrame):
+    """Build tables and marts in a new file, check it, and publish it in one step: marts are never out of step with the tables."""
     path = Path(sitrep.warehouse_path)
     try:
-        result = publish(path, tables, {"enumerations": enumerations()}, CHECKS)
+        result = publish(path, tables, {"enumerations": enumerations()}, CHECKS, MARTS, {"window_days": sitrep.window_days})
     except PublishError as error:
         for check_result in error.check_results:
             yield _check_result(check_result)
         raise dg.Failure(description=str(error)) from error
     context.log.info("published %s: %s", path, result.row_counts)
     yield dg.MaterializeResult(
+        asset_key="warehouse",
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "dagster/row_count": result.row_counts["reports"],
-        }
+        },
     )
+    for mart in MARTS:
+        yield dg.MaterializeResult(asset_key=mart.name, metadata={"dagster/row_count": result.row_counts[mart.name]})
     for check_result in result.check_results:
         yield _check_result(check_result)

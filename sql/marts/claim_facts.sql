@@ -1,0 +1,45 @@
+-- One row per claim and place (a claim with no place has one row without one): the table a BI tool points at.
+-- Claimant, side and type of the source; event, side, polarity and date of the claim; coordinates of the place;
+-- title, outlet and address of the report. claim_date is the event date, else the publication date.
+-- depends: claims, claim_places, places, sources, reports
+select
+    claims.claim_id,
+    claims.report_id,
+    claims.source_id,
+    coalesce(sources.name, reports.outlet, 'report author') as claimant,
+    sources.source_type,
+    coalesce(sources.affiliation, 'unknown') as source_side,
+    claims.source_id is null as is_report_narration,
+    claims.cue,
+    claims.event_type,
+    claims.actor_side,
+    claims.polarity,
+    claims.event_date,
+    claims.date_precision,
+    coalesce(claims.event_date, cast(reports.published_at as date)) as claim_date,
+    claims.quantity,
+    claims.quantity_unit,
+    claim_places.place_id,
+    places.name as place_name,
+    places.feature_type as place_type,
+    places.admin1,
+    places.lat,
+    places.lon,
+    claim_places.role as place_role,
+    claims.text as claim_text,
+    claims.char_start,
+    claims.char_end,
+    claims.evidence_urls,
+    reports.title as report_title,
+    reports.outlet,
+    reports.url as report_url,
+    reports.published_at
+from claims
+inner join reports
+    on claims.report_id = reports.report_id
+left join sources
+    on claims.source_id = sources.source_id
+left join claim_places
+    on claims.claim_id = claim_places.claim_id
+left join places
+    on claim_places.place_id = places.place_id

@@ -1,0 +1,75 @@
+-- Pairs of claims by different claimants about the same place within $window_days days whose content conflicts:
+-- a capture or advance against holding or repelled by the other side; a capture asserted against the same
+-- capture denied; a capture against fighting still going on there the same day; each side capturing it.
+-- depends: claim_facts
+with
+
+located as (
+    select *
+    from claim_facts
+    where
+        place_id is not null
+        and place_role <> 'reference'
+),
+
+pairs as (
+    select
+        a.place_id,
+        a.place_name,
+        a.lat,
+        a.lon,
+        a.claim_id as claim_id_a,
+        a.claimant as claimant_a,
+        a.source_side as source_side_a,
+        a.event_type as event_type_a,
+        a.actor_side as actor_side_a,
+        a.polarity as polarity_a,
+        a.claim_date as claim_date_a,
+        a.claim_text as claim_text_a,
+        b.claim_id as claim_id_b,
+        b.claimant as claimant_b,
+        b.source_side as source_side_b,
+        b.event_type as event_type_b,
+        b.actor_side as actor_side_b,
+        b.polarity as polarity_b,
+        b.claim_date as claim_date_b,
+        b.claim_text as claim_text_b,
+        case
+            when a.event_type in ('capture', 'advance') and a.polarity = 'asserted'
+                and b.event_type in ('holding', 'repelled') and b.polarity = 'asserted'
+                and b.actor_side is distinct from a.actor_side
+                then 'gain against defence'
+            when a.event_type = b.event_type and a.event_type in ('capture', 'advance')
+                and a.polarity <> b.polarity
+                and a.actor_side is not distinct from b.actor_side
+                then 'asserted against denied'
+            when a.event_type = 'capture' and b.event_type = 'capture'
+                and a.polarity = 'asserted' and b.polarity = 'asserted'
+                and a.actor_side <> b.actor_side
+                then 'both sides capture'
+            when a.event_type = 'capture' and a.polarity = 'asserted'
+                and b.event_type = 'assault' and b.polarity = 'asserted'
+                and a.actor_side is not distinct from b.actor_side
+                and a.claim_date is not distinct from b.claim_date
+                then 'capture against ongoing fighting'
+        end as conflict
+    from located as a
+    inner join located as b
+        on a.place_id = b.place_id
+        and a.claim_id <> b.claim_id
+        and a.claimant <> b.claimant
+        and (
+            abs(date_diff('day', a.claim_date, b.claim_date)) <= $window_days
+            -- undated claims (a report with no publication date) are compared within their report
+            or (a.claim_date is null and b.claim_date is null and a.report_id = b.report_id)
+        )
+)
+
+select distinct on (place_id, least(claim_id_a, claim_id_b), greatest(claim_id_a, claim_id_b))
+    *
+from pairs
+where conflict is not null
+order by
+    place_id,
+    least(claim_id_a, claim_id_b),
+    greatest(claim_id_a, claim_id_b)

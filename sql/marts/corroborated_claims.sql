@@ -1,0 +1,63 @@
+-- Claims whose event (same place, event type, acting side and polarity, within $window_days days) is asserted by
+-- other, independent claimants: a different source, and not the same report repeating what it cites (a
+-- report's narration does not corroborate a claimant quoted in that report). cross_side marks corroboration
+-- by a source of the other side.
+-- depends: claim_facts
+with
+
+located as (
+    select *
+    from claim_facts
+    where
+        place_id is not null
+        and place_role <> 'reference'
+),
+
+matches as (
+    select
+        a.claim_id,
+        a.place_id,
+        a.place_name,
+        a.event_type,
+        a.actor_side,
+        a.polarity,
+        a.claim_date,
+        a.claimant,
+        a.source_side,
+        b.claimant as other_claimant,
+        b.source_side as other_source_side,
+        b.report_id as other_report_id
+    from located as a
+    inner join located as b
+        on a.place_id = b.place_id
+        and a.event_type = b.event_type
+        and a.polarity = b.polarity
+        and a.actor_side is not distinct from b.actor_side
+        and a.claimant <> b.claimant
+        and (
+            abs(date_diff('day', a.claim_date, b.claim_date)) <= $window_days
+            -- undated claims (a report with no publication date) are compared within their report
+            or (a.claim_date is null and b.claim_date is null and a.report_id = b.report_id)
+        )
+        and not (a.report_id = b.report_id and (a.is_report_narration or b.is_report_narration))
+)
+
+select
+    claim_id,
+    any_value(place_id) as place_id,
+    any_value(place_name) as place_name,
+    any_value(event_type) as event_type,
+    any_value(actor_side) as actor_side,
+    any_value(polarity) as polarity,
+    any_value(claim_date) as claim_date,
+    any_value(claimant) as claimant,
+    any_value(source_side) as source_side,
+    list(distinct other_claimant order by other_claimant) as corroborating_claimants,
+    count(distinct other_claimant) as corroborations,
+    bool_or(
+        source_side in ('RU', 'UA')
+        and other_source_side in ('RU', 'UA')
+        and other_source_side <> source_side
+    ) as cross_side
+from matches
+group by claim_id

@@ -1,0 +1,24 @@
+-- Per place, day and event type: how many claims RU-affiliated, UA-affiliated and other sources made
+-- (reference places such as "(northwest of Severodonetsk)" are left out).
+-- depends: claim_facts
+select
+    place_id,
+    any_value(place_name) as place_name,
+    any_value(admin1) as admin1,
+    any_value(lat) as lat,
+    any_value(lon) as lon,
+    claim_date as day,
+    event_type,
+    count(*) filter (where source_side = 'RU') as ru_source_claims,
+    count(*) filter (where source_side = 'UA') as ua_source_claims,
+    count(*) filter (where source_side not in ('RU', 'UA')) as other_claims,
+    count(*) filter (where polarity = 'denied') as denied_claims,
+    count(*) as claims
+from claim_facts
+where
+    place_id is not null
+    and place_role <> 'reference'
+group by
+    place_id,
+    claim_date,
+    event_type

@@ -1,0 +1,139 @@
+"""The SQL marts: facts per claim and place, contested and corroborated claims, latest status, activity."""
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.gold import GEONAMES_UA, SHARED_DIR
+from pipelines.publish import build_marts, create_table_sql, load_marts, write_tables
+from pipelines.schemas import TABLE_MODELS, empty_frame, polars_schema
+
+DAY = dt.date(2022, 5, 7)
+
+
+def claim(claim_id, source_id, event_type, actor_side, place_id, polarity="asserted", day=DAY, report_id="r1"):
+    return {
+        "claim": {
+            "claim_id": claim_id,
+            "report_id": report_id,
+            "source_id": source_id,
+            "cue": "claimed" if source_id else None,
+            "event_type": event_type,
+            "actor_side": actor_side,
+            "polarity": polarity,
+            "text": "t",
+            "char_start": 0,
+            "char_end": 1,
+            "event_date": day,
+            "date_precision": "day",
+            "date_text": None,
+            "quantity": None,
+            "quantity_unit": None,
+            "evidence_urls": None,
+        },
+        "place": {"claim_id": claim_id, "place_id": place_id, "role": "location", "char_start": 0, "char_end": 1},
+    }
+
+
+def warehouse(tmp_path: Path, claims: list[dict]) -> duckdb.DuckDBPyConnection:
+    tables = {name: empty_frame(model) for name, model in TABLE_MODELS.items()}
+    tables["reports"] = pl.DataFrame(
+        [
+            {"report_id": r, "source_uri": r, "title": None, "outlet": "Outlet " + r, "url": None,
+             "published_at": dt.datetime(2022, 5, 8, tzinfo=dt.timezone.utc), "language": "en", "text": "t",
+             "ingested_at": dt.datetime(2022, 5, 8, tzinfo=dt.timezone.utc)}
+            for r in ("r1", "r2")
+        ],
+        schema=polars_schema(TABLE_MODELS["reports"]),
+    )
+    tables["sources"] = pl.DataFrame(
+        [
+            {"source_id": s, "name": s.upper(), "aliases": None, "source_type": "official_military", "affiliation": side, "url": None, "origin": "registry"}
+            for s, side in (("ru_mod", "RU"), ("ru_blog", "RU"), ("ua_gs", "UA"), ("ua_unit", "UA"))
+        ],
+        schema=polars_schema(TABLE_MODELS["sources"]),
+    )
+    tables["places"] = pl.DataFrame(
+        [{"place_id": p, "name": p.title(), "aliases": None, "feature_type": "village", "admin1": "Donetsk", "country_code": "UA",
+          "lat": 48.0, "lon": 37.0, "geonameid": None, "precision": "gazetteer", "population": 0, "gazetteer": "seeds",
+          "anchor_place_id": None, "distance_km": None, "bearing_deg": None} for p in ("popasna", "vodiane", "kreminna")],
+        schema=polars_schema(TABLE_MODELS["places"]),
+    )
+    tables["claims"] = pl.DataFrame([c["claim"] for c in claims], schema=polars_schema(TABLE_MODELS["claims"]))
+    tables["claim_places"] = pl.DataFrame([c["place"] for c in claims], schema=polars_schema(TABLE_MODELS["claim_places"]))
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    write_tables(connection, tables)
+    build_marts(connection, load_marts(), {"window_days": 3})
+    return connection
+
+
+def test_conflicting_claims_about_a_place_are_contested(tmp_path):
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ua_gs", "holding", "UA", "popasna", day=DAY + dt.timedelta(days=2)),
+            claim("c3", "ru_blog", "capture", "RU", "vodiane"),
+            claim("c4", "ua_unit", "assault", "RU", "vodiane"),
+            claim("c5", "ru_mod", "capture", "RU", "kreminna"),
+            claim("c6", "ua_gs", "holding", "UA", "kreminna", day=DAY + dt.timedelta(days=10)),
+        ],
+    )
+    rows = connection.execute("select place_id, conflict, claim_id_a, claim_id_b from contested_claims order by place_id").fetchall()
+    assert rows == [("popasna", "gain against defence", "c1", "c2"), ("vodiane", "capture against ongoing fighting", "c3", "c4")]
+
+
+def test_independent_claimants_corroborate_but_a_report_does_not_corroborate_what_it_cites(tmp_path):
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ua_gs", "capture", "RU", "popasna", day=DAY + dt.timedelta(days=1), report_id="r2"),
+            claim("c3", "ru_blog", "strike", "RU", "vodiane"),
+            claim("c4", None, "strike", "RU", "vodiane"),
+        ],
+    )
+    rows = connection.execute("select claim_id, corroborations, cross_side from corroborated_claims order by claim_id").fetchall()
+    assert rows == [("c1", 1, True), ("c2", 1, True)]
+    activity = dict(connection.execute("select source_id, share_corroborated from source_activity where source_id is not null").fetchall())
+    assert activity == {"ru_mod": 1.0, "ua_gs": 1.0, "ru_blog": 0.0}
+
+
+def test_latest_status_and_daily_counts(tmp_path):
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ua_gs", "repelled", "UA", "popasna", day=DAY + dt.timedelta(days=1)),
+            claim("c3", "ua_gs", "strike", "RU", "popasna", day=DAY + dt.timedelta(days=1)),
+        ],
+    )
+    assert connection.execute("select place_id, latest_event_type, latest_claimant from place_status_latest").fetchall() == [("popasna", "repelled", "UA_GS")]
+    daily = connection.execute("select day, event_type, ru_source_claims, ua_source_claims from place_daily order by day, event_type").fetchall()
+    assert daily == [(DAY, "capture", 1, 0), (DAY + dt.timedelta(days=1), "repelled", 0, 1), (DAY + dt.timedelta(days=1), "strike", 0, 1)]
+
+
+def test_marts_are_read_in_dependency_order_with_parameters_only():
+    marts = load_marts()
+    names = [m.name for m in marts]
+    for mart in marts:
+        assert all(names.index(d) < names.index(mart.name) for d in mart.depends if d in names)
+        assert "{" not in mart.sql, "values reach mart SQL as $parameters, not by formatting"
+    assert names.index("source_activity") > names.index("contested_claims")
+
+
+@pytest.mark.skipif(not GEONAMES_UA.exists(), reason="needs the GeoNames extract in ../shared")
+def test_the_seed_report_is_contested_where_the_analyst_says(settings, monkeypatch):
+    from pipelines.run import main
+
+    report = SHARED_DIR / "examples" / "vuhledar-report.txt"
+    (settings.reports_dir / report.name).write_text(report.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("SITREP_GEONAMES", str(GEONAMES_UA))
+    monkeypatch.setenv("SITREP_MAX_REPORT_CHARS", "100000")
+    assert main() == 0
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        contested = {row[0] for row in connection.execute("select place_name from contested_claims").fetchall()}
+    assert {"Vodiane", "South Donbas Coal Mine No. 1", "Kurakhove"} <= contested
