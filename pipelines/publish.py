@@ -152,6 +152,8 @@ class PublishResult:
     path: Path
     row_counts: dict[str, int]
     check_results: list[CheckResult]
+    # Column names and DuckDB types of each mart, as built.
+    mart_columns: dict[str, list[tuple[str, str]]]
 
 
 def write_tables(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
@@ -197,9 +199,13 @@ def publish(
                 table: connection.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
                 for table in [*tables, *lookups, *(m.name for m in marts)]
             }
+            mart_columns = {
+                mart.name: [(row[0], row[1]) for row in connection.execute(f"DESCRIBE {_quote(mart.name)}").fetchall()]
+                for mart in marts
+            }
             connection.execute("CHECKPOINT")
         os.replace(building, path)
     finally:
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return PublishResult(path=path, row_counts=row_counts, check_results=results)
+    return PublishResult(path=path, row_counts=row_counts, check_results=results, mart_columns=mart_columns)

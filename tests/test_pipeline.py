@@ -96,10 +96,11 @@ def test_asset_keys_and_groups_snapshot():
 
 
 def test_every_table_asset_shows_its_column_schema():
+    """Tables declare their columns up front; marts report theirs when built (SQL decides them)."""
     definitions = defs()
     for assets_def in definitions.assets:
         for key in assets_def.keys:
-            if key.to_user_string() not in {"warehouse", "gazetteer"}:
+            if assets_def.group_names_by_key[key] in {"ingest", "extract"} and key.to_user_string() != "gazetteer":
                 schema = assets_def.specs_by_key[key].metadata["dagster/column_schema"]
                 assert all(column.description for column in schema.columns)
 

@@ -68,6 +68,10 @@ def warehouse(context: dg.AssetExecutionContext, sitrep: SitrepConfig, **tables:
         },
     )
     for mart in MARTS:
-        yield dg.MaterializeResult(asset_key=mart.name, metadata={"dagster/row_count": result.row_counts[mart.name]})
+        columns = dg.TableSchema(columns=[dg.TableColumn(name, type) for name, type in result.mart_columns[mart.name]])
+        yield dg.MaterializeResult(
+            asset_key=mart.name,
+            metadata={"dagster/row_count": result.row_counts[mart.name], "dagster/column_schema": columns},
+        )
     for check_result in result.check_results:
         yield _check_result(check_result)
