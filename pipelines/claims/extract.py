@@ -242,9 +242,12 @@ class ReportExtractor:
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations."""
         for earlier_start, earlier_paragraph, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
-            # A headline's places may be fewer or more than its body's; within a paragraph they must agree.
-            same_places = places == earlier_places or (earlier_paragraph == 0 and (places <= earlier_places or earlier_places <= places))
-            if start - earlier_start <= RESTATEMENT_WINDOW and earlier_paragraph in (0, paragraph) and source_id in (earlier_source, None) and same_places:
+            # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
+            # within a paragraph both must agree.
+            headline = earlier_paragraph == 0 and earlier_paragraph != paragraph
+            same_places = places == earlier_places or (headline and (places <= earlier_places or earlier_places <= places))
+            same_source = source_id == earlier_source or (headline and source_id is None)
+            if start - earlier_start <= RESTATEMENT_WINDOW and (headline or earlier_paragraph == paragraph) and same_source and same_places:
                 return True
         self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places))
         return False
