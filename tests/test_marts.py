@@ -137,3 +137,35 @@ def test_the_seed_report_is_contested_where_the_analyst_says(settings, monkeypat
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         contested = {row[0] for row in connection.execute("select place_name from contested_claims").fetchall()}
     assert {"Vodiane", "South Donbas Coal Mine No. 1", "Kurakhove"} <= contested
+
+
+def test_claim_facts_exports_open_with_standard_readers(tmp_path):
+    import csv
+    import json
+
+    from pipelines.exports import export_claim_facts
+
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ua_gs", "repelled", "UA", "vodiane", day=dt.date(2022, 6, 1)),
+        ],
+    )
+    connection.close()
+    written = export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    months = sorted(p.name for p in written["parquet"].iterdir())
+    assert months == ["month=2022-05", "month=2022-06"]
+    parquet = duckdb.execute(
+        "select claim_id, month from read_parquet(?, hive_partitioning = true) order by claim_id", [f"{written['parquet']}/*/*.parquet"]
+    ).fetchall()
+    assert parquet == [("c1", "2022-05"), ("c2", "2022-06")]
+    with written["csv"].open(newline="", encoding="utf-8") as handle:
+        assert [row["claim_id"] for row in csv.DictReader(handle)] == ["c1", "c2"]
+    collection = json.loads(written["geojson"].read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection"
+    assert [f["geometry"]["coordinates"] for f in collection["features"]] == [[37.0, 48.0], [37.0, 48.0]]
+    assert collection["features"][0]["properties"]["claim_date"] == "2022-05-07"
+    # A second export replaces the first whole, leaving no staging files behind.
+    export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["claim_facts.csv", "claim_facts.geojson", "claim_facts_parquet"]

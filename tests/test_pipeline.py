@@ -92,6 +92,7 @@ def test_asset_keys_and_groups_snapshot():
         "corroborated_claims": "marts",
         "place_status_latest": "marts",
         "source_activity": "marts",
+        "claim_facts_exports": "exports",
     }
 
 

@@ -1,0 +1,82 @@
+"""Exports of the `claim_facts` mart for tools outside SQL: Parquet partitioned by month, CSV, and GeoJSON.
+
+Each export is written beside its final name and renamed into place, so a reader never sees half a file;
+the Parquet folder is swapped as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+PARQUET_DIR = "claim_facts_parquet"
+CSV_FILE = "claim_facts.csv"
+GEOJSON_FILE = "claim_facts.geojson"
+
+
+def read_claim_facts(warehouse: Path) -> pl.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select * from claim_facts order by claim_date, claim_id").pl()
+
+
+def _staged(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+
+
+def _swap(staged: Path, target: Path) -> None:
+    if target.is_dir():
+        retired = _staged(target)
+        target.rename(retired)
+        staged.rename(target)
+        shutil.rmtree(retired)
+    else:
+        staged.replace(target)
+
+
+def write_parquet(facts: pl.DataFrame, out_dir: Path) -> Path:
+    """Hive-style month partitions (month=2022-03/...), readable by DuckDB, polars, pandas and Spark."""
+    target = out_dir / PARQUET_DIR
+    staged = _staged(target)
+    monthly = facts.with_columns(pl.col("claim_date").dt.strftime("%Y-%m").fill_null("undated").alias("month"))
+    monthly.write_parquet(staged, partition_by="month", mkdir=True)
+    _swap(staged, target)
+    return target
+
+
+def write_csv(facts: pl.DataFrame, out_dir: Path) -> Path:
+    """One flat file; lists (evidence URLs) become space-separated text."""
+    target = out_dir / CSV_FILE
+    staged = _staged(target)
+    flat = facts.with_columns(pl.col(c).list.join(" ") for c, dtype in facts.schema.items() if isinstance(dtype, pl.List))
+    flat.write_csv(staged)
+    _swap(staged, target)
+    return target
+
+
+def geojson(facts: pl.DataFrame) -> dict:
+    """A FeatureCollection with one point per located claim and place, its properties the other columns."""
+    located = facts.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    features = []
+    for row in located.iter_rows(named=True):
+        properties = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k not in ("lat", "lon")}
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_geojson(facts: pl.DataFrame, out_dir: Path) -> Path:
+    target = out_dir / GEOJSON_FILE
+    staged = _staged(target)
+    staged.write_text(json.dumps(geojson(facts), ensure_ascii=False), encoding="utf-8")
+    _swap(staged, target)
+    return target
+
+
+def export_claim_facts(warehouse: Path, out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    facts = read_claim_facts(warehouse)
+    return {"parquet": write_parquet(facts, out_dir), "csv": write_csv(facts, out_dir), "geojson": write_geojson(facts, out_dir)}
