@@ -14,9 +14,10 @@ Russian assault": Ukrainian actor; "Russian losses": Ukrainian actor).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from pipelines.claims.lexicon import Lexicon
+from pipelines.claims.lexicon import Lexicon, StemmedPattern
 
 _OBJECT_FILLER = re.compile(
     r"^(?:\s|,(?=\s\w+ and))*(?:(?:a|an|the|several|many|multiple|numerous|repeated|further|limited|attempted|heavy|major|"
@@ -27,11 +28,13 @@ _OBJECT_FILLER = re.compile(
 )
 # A forecast, condition or purpose anywhere earlier in the clause: "will likely continue to attack",
 # "If Russian forces have captured", "seek to advance", "in order to encircle".
-_MODAL = re.compile(
-    r"\b(?:will|would|could|might|may|if|unless|unlikely|likely to|expected to|intends? to|plans? to|planning to|"
-    r"prepares? to|preparing to|seeks? to|seeking to|in order to|in an? (?:effort|attempt)s? to|to prevent|aim(?:s|ing)? to|in preparation for|"
-    r"ability to|capable of|unable to|order(?:ed)? to|need to|must|in response to|in retaliation for|(?:operations?|efforts?|campaign|bid|drive|push|aim) to|aimed at)\b",
-    re.IGNORECASE,
+_MODALS = StemmedPattern(
+    [
+        r"will|would|could|might|may|if|unless|unlikely|must|aimed at|in response to|in retaliation for|in preparation for",
+        r"(?:likely|expected|intends?|plans?|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
+        r"in order to|in an? (?:effort|attempt)s? to|to prevent|ability to|capable of|unable to",
+        r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
+    ]
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without)\s+(?:\w+\s+){0,1}$|n't\s+$",
@@ -72,15 +75,18 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
 
     `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we"."""
     found: list[Event] = []
-    previous_end = None
+    previous_start = previous_end = None
+    # Clause boundaries and forecast words of the stretch, found once: each trigger looks back to its clause start.
+    boundaries = [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, start, end)]
+    modals = [m.start() for m in _MODALS.finditer(text, start, end)]
     for match in lexicon.trigger_matches(text, start, end):
         if any(s < match.end() and match.start() < e for s, e in skip):
             continue
         trigger = lexicon.trigger_of(match)
         gap = text[previous_end : match.start()] if previous_end is not None else None
         # "repelled attacks" (verb + object) but not "counterattack pushed" (subject + verb).
-        is_object = gap is not None and _OBJECT_FILLER.match(gap) and (gap.strip() != "" or _VERB_FORM.search(text, 0, previous_end))
-        previous_end = match.end()
+        is_object = gap is not None and _OBJECT_FILLER.match(gap) and (gap.strip() != "" or _VERB_FORM.search(text, previous_start, previous_end))
+        previous_start, previous_end = match.start(), match.end()
         if trigger.event_type == "ignore" or is_object:
             continue
         modifier = _modifies_a_noun(text, start, match)
@@ -88,11 +94,12 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         before = text[max(0, match.start() - 60) : match.start()]
         if _UNCONFIRMED.search(before):
             continue
-        if _MODAL.search(text, _clause_start(text, start, match.start()), match.start()):
+        clause_start = _clause_start(boundaries, start, match.start())
+        if any(clause_start <= m < match.start() for m in modals):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
         # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks").
-        side = _actor_side(text, start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or speaker_side
+        side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or speaker_side
         if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
             found.pop()
         found.append(Event(trigger.event_type, polarity, side, match.start(), match.end(), modifier))
@@ -116,15 +123,13 @@ def _modifies_a_noun(text: str, start: int, match: re.Match[str]) -> bool:
     return False
 
 
-def _clause_start(text: str, start: int, position: int) -> int:
-    clause_start = start
-    for boundary in _CLAUSE_BOUNDARY.finditer(text, start, position):
-        clause_start = boundary.end()
-    return clause_start
+def _clause_start(boundaries: list[int], start: int, position: int) -> int:
+    """The end of the last clause boundary before `position`, else the stretch's start."""
+    index = bisect_right(boundaries, position) - 1
+    return boundaries[index] if index >= 0 else start
 
 
-def _actor_side(text: str, start: int, end: int, match: re.Match[str], before_rule: str, after_rule: str, lexicon: Lexicon, speaker_side: str | None) -> str | None:
-    clause_start = _clause_start(text, start, match.start())
+def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], before_rule: str, after_rule: str, lexicon: Lexicon, speaker_side: str | None) -> str | None:
     if speaker_side and _OWN_FORCES.match(text, clause_start, match.start()):
         return speaker_side if before_rule == "same" else OPPOSITE[speaker_side]
     subject = lexicon.sides.search(text, clause_start, match.start())

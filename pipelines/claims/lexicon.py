@@ -30,7 +30,7 @@ def phrase_pattern(phrases: list[str], flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", flags)
 
 
-STEM_LENGTH = 3
+STEM_LENGTH = 2
 MAX_STEM_LENGTH = 8
 
 

@@ -111,7 +111,12 @@ class SourceRegistry:
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[SourceMatch]:
         """Registered sources named in text[start:end], longest name first, not overlapping, in text order."""
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)]
+        span = text[start : len(text) if end is None else end]
+        return [SourceMatch(start + s, start + e, source_id) for s, e, source_id in self._find_in(span)]
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one registry per process; claimant slots repeat a lot
+    def _find_in(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         found = []
         i = 0
         while i < len(tokens):
@@ -122,12 +127,12 @@ class SourceRegistry:
             for j in range(min(len(tokens), i + longest), i, -1):
                 source_id = self._lookup_span(text[tokens[i][0] : tokens[j - 1][1]])
                 if source_id:
-                    found.append(SourceMatch(tokens[i][0], tokens[j - 1][1], source_id))
+                    found.append((tokens[i][0], tokens[j - 1][1], source_id))
                     i = j
                     break
             else:
                 i += 1
-        return found
+        return tuple(found)
 
     def from_url(self, url: str) -> str | None:
         key = url_key(url)
