@@ -45,6 +45,7 @@ _LEADING_TITLE = re.compile(
 )
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
 _COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
 _WORD = re.compile(r"[\w'’.\-]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -158,8 +159,9 @@ class Attributor:
     def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
         row = self.lexicon.cue_of(cue)
         phrase, kind = row.phrase, row.kind
-        # "ISW cannot confirm ...", "did not report": a negated cue attributes nothing.
-        if _NEGATED_CUE.search(text, max(start, cue.start() - 30), cue.start()):
+        # "ISW cannot confirm ...", "did not report": a negated cue attributes nothing; nor does a participle
+        # used as an adjective ("any confirmed ground attacks", "the reported capture").
+        if _NEGATED_CUE.search(text, max(start, cue.start() - 30), cue.start()) or _ADJECTIVE_CUE.search(text, max(start, cue.start() - 12), cue.start()):
             return None
         after = text[cue.end() : end]
         if kind == "according" or after.startswith(" by "):
