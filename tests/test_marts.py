@@ -169,3 +169,24 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
     # A second export replaces the first whole, leaving no staging files behind.
     export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["claim_facts.csv", "claim_facts.geojson", "claim_facts_parquet"]
+
+
+def test_the_overview_is_one_self_contained_page(tmp_path):
+    from pipelines.overview import chromium, write_overview
+
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ua_gs", "holding", "UA", "popasna", day=DAY + dt.timedelta(days=2)),
+            claim("c3", "ru_blog", "strike", "RU", "vodiane", day=DAY + dt.timedelta(days=9)),
+        ],
+    )
+    connection.close()
+    written = write_overview(tmp_path / "w.duckdb", tmp_path / "exports")
+    page = written["html"].read_text(encoding="utf-8")
+    assert page.count("<svg") == 2 and "Popasna" in page and "gain against defence" in page
+    assert "http" not in page and "<script" not in page, "the page needs no network and no scripts"
+    assert ("png" in written) == (chromium() is not None)
+    if "png" in written:
+        assert written["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -93,6 +93,7 @@ def test_asset_keys_and_groups_snapshot():
         "place_status_latest": "marts",
         "source_activity": "marts",
         "claim_facts_exports": "exports",
+        "overview": "exports",
     }
 
 
