@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from pipelines.gold import GEONAMES_UA, SHARED_DIR
-from pipelines.publish import build_marts, create_table_sql, load_marts, write_tables
+from pipelines.publish import build_marts, load_marts, write_tables
 from pipelines.schemas import TABLE_MODELS, empty_frame, polars_schema
 
 DAY = dt.date(2022, 5, 7)
