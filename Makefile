@@ -42,8 +42,8 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI on http://127.0.0.1:30
 bench: setup ## ingest, extraction and whole-run figures on the shared corpus
 	$(RUN) python -m pipelines.bench
 
-query: setup ## make query SQL="select ..." against the published warehouse, read-only
-	@$(RUN) python -m pipelines.query "$(SQL)"
+query: setup ## make query SQL="select ..." or NAME=<sql/queries name> PARAMS="key=value", read-only
+	@$(RUN) python -m pipelines.query $(if $(NAME),--named "$(NAME)" $(foreach p,$(PARAMS),--param "$(p)"),"$(SQL)")
 
 clean:
 	rm -rf warehouse/staging warehouse/sitrep.duckdb

@@ -55,9 +55,32 @@ def bench_run(corpus: Path) -> dict[str, float]:
         start = time.perf_counter()
         code = main()
         seconds = time.perf_counter() - start
-    if code != 0:
-        raise SystemExit("the benchmark run failed")
-    return {"seconds": seconds}
+        if code != 0:
+            raise SystemExit("the benchmark run failed")
+        queries = bench_queries(Path(tmp) / "sitrep.duckdb")
+    return {"seconds": seconds, "queries": queries}
+
+
+def bench_queries(warehouse: Path, repeats: int = 5) -> dict[str, float]:
+    """Milliseconds (best of `repeats`) of each documented query of sql/queries on a read-only connection;
+    $place is the place with the most claims."""
+    import duckdb
+
+    from pipelines.publish import load_queries
+    from pipelines.query import run_named
+
+    timings = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        busiest = connection.execute("select place_name from claim_facts where place_name is not null group by 1 order by count(*) desc limit 1").fetchone()
+        parameters = {"place": busiest[0] if busiest else ""}
+        for query in load_queries():
+            runs = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                run_named(connection, query, parameters)
+                runs.append(time.perf_counter() - start)
+            timings[query.name] = min(runs) * 1000
+    return timings
 
 
 def bench_extraction(corpus: Path, settings: Settings, repeats: int = 3) -> dict[str, dict[str, float]]:
@@ -110,6 +133,7 @@ def main() -> int:
     print(f"  ingest: {ingest['input_mb']:.1f} MB, {ingest['reports']:,} reports in {ingest['seconds']:.2f} s "
           f"= {ingest['mb_per_s']:.1f} MB/s, {ingest['reports_per_s']:,.0f} reports/s (best of 3, one core)")
     print(f"  whole run (make run, in-process executor): {run['seconds']:.1f} s; peak memory {peak_rss_mb():,.0f} MB")
+    print("  documented queries (sql/queries, best of 5, read-only): " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in run["queries"].items()))
     for stage, label in (("places", "place recognition + resolution"), ("claims", "claim extraction, best of 3")):
         figures = extraction[stage]
         print(f"  {label} (ISW): {figures['words']:,} words, {figures['found']:,} {stage if stage == 'claims' else 'mentions'} in "

@@ -23,7 +23,9 @@ from pipelines.schemas import TABLE_MODELS, polars_schema
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
 MARTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "marts"
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "sql" / "queries"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
+_ANNOTATION = re.compile(r"^(?:depends):")
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -78,14 +80,44 @@ class CheckResult:
     sample: list[dict[str, object]]
 
 
+@dataclass(frozen=True)
+class SqlFile:
+    """A named SQL statement from sql/<folder>/<name>.sql; its comment lines describe it, "-- key: value" lines annotate it."""
+
+    name: str
+    description: str
+    annotations: dict[str, str]
+    sql: str
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return parameters_of(self.sql)
+
+
+def parameters_of(sql: str) -> tuple[str, ...]:
+    """The $named parameters a statement uses, in order of first use."""
+    return tuple(dict.fromkeys(_PARAMETER.findall(sql)))
+
+
+def read_sql_files(folder: Path) -> list[SqlFile]:
+    files = []
+    for path in sorted(folder.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        comments = [line.removeprefix("--").strip() for line in sql.splitlines() if line.startswith("--")]
+        annotations = dict(c.split(":", 1) for c in comments if _ANNOTATION.match(c))
+        description = " ".join(c for c in comments if not _ANNOTATION.match(c))
+        files.append(SqlFile(path.stem, description, {k: v.strip() for k, v in annotations.items()}, sql))
+    return files
+
+
 def load_checks(checks_dir: Path = CHECKS_DIR) -> list[Check]:
     """Checks from sql/checks/*.sql; the leading comment lines are the description."""
-    checks = []
-    for path in sorted(checks_dir.glob("*.sql")):
-        sql = path.read_text(encoding="utf-8")
-        comment = [line.removeprefix("--").strip() for line in sql.splitlines() if line.startswith("--")]
-        checks.append(Check(name=path.stem, description=" ".join(comment), sql=sql))
-    return checks
+    return [Check(name=f.name, description=f.description, sql=f.sql) for f in read_sql_files(checks_dir)]
+
+
+def load_queries(queries_dir: Path = QUERIES_DIR) -> list[SqlFile]:
+    """The documented queries of sql/queries: what analysts and the README run, timed by `make bench`."""
+    return read_sql_files(queries_dir)
 
 
 @dataclass(frozen=True)
@@ -99,18 +131,15 @@ class Mart:
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(_PARAMETER.findall(self.sql)))
+        return parameters_of(self.sql)
 
 
 def load_marts(marts_dir: Path = MARTS_DIR) -> list[Mart]:
     """Marts from sql/marts/*.sql in dependency order; "-- depends: a, b" names what each reads."""
     marts = {}
-    for path in sorted(marts_dir.glob("*.sql")):
-        sql = path.read_text(encoding="utf-8")
-        comments = [line.removeprefix("--").strip() for line in sql.splitlines() if line.startswith("--")]
-        depends = next((c.removeprefix("depends:").strip() for c in comments if c.startswith("depends:")), "")
-        description = " ".join(c for c in comments if not c.startswith("depends:"))
-        marts[path.stem] = Mart(path.stem, description, tuple(d.strip() for d in depends.split(",") if d.strip()), sql)
+    for file in read_sql_files(marts_dir):
+        depends = tuple(d.strip() for d in file.annotations.get("depends", "").split(",") if d.strip())
+        marts[file.name] = Mart(file.name, file.description, depends, file.sql)
     ordered: list[Mart] = []
     while len(ordered) < len(marts):
         ready = [m for m in marts.values() if m not in ordered and all(d not in marts or marts[d] in ordered for d in m.depends)]

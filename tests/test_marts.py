@@ -190,3 +190,31 @@ def test_the_overview_is_one_self_contained_page(tmp_path):
     assert ("png" in written) == (chromium() is not None)
     if "png" in written:
         assert written["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_claimant_claim_carried_by_two_reports_counts_once(tmp_path):
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna"),
+            claim("c2", "ru_mod", "capture", "RU", "popasna", report_id="r2"),
+            claim("c3", None, "capture", "RU", "popasna", report_id="r2"),
+        ],
+    )
+    assert connection.execute("select count(distinct statement_id) from claim_facts").fetchone() == (2,)
+    assert connection.execute("select claims, reports from place_daily").fetchall() == [(2, 2)]
+    assert connection.execute("select claims, reports from source_activity where source_id = 'ru_mod'").fetchall() == [(1, 2)]
+
+
+def test_every_documented_query_runs_with_its_parameters(tmp_path):
+    from pipelines.publish import load_queries
+    from pipelines.query import run_named
+
+    connection = warehouse(tmp_path, [claim("c1", "ru_mod", "capture", "RU", "popasna"), claim("c2", "ua_gs", "holding", "UA", "popasna")])
+    queries = load_queries()
+    assert len(queries) >= 5
+    results = {q.name: run_named(connection, q, {"place": "Popasna"}) for q in queries}
+    assert results["place_claims"]["claimant"].to_list() == ["RU_MOD", "UA_GS"]
+    assert results["contested_this_week"].height == 1
+    with pytest.raises(ValueError, match="place="):
+        run_named(connection, next(q for q in queries if q.name == "place_claims"), {})

@@ -1,9 +1,34 @@
 -- One row per claim and place (a claim with no place has one row without one): the table a BI tool points at.
 -- Claimant, side and type of the source; event, side, polarity and date of the claim; coordinates of the place;
 -- title, outlet and address of the report. claim_date is the event date, else the publication date.
+-- statement_id joins the same claimant's same claim carried by several reports (same event, side, polarity,
+-- date and places): count statements, not rows, so that repetition does not inflate the figures. The report's
+-- own narration is a statement of its own.
 -- depends: claims, claim_places, places, sources, reports
+with
+
+claim_place_keys as (
+    select
+        claim_id,
+        string_agg(place_id, ',' order by place_id) as place_key
+    from claim_places
+    group by claim_id
+)
+
 select
     claims.claim_id,
+    case
+        when claims.source_id is null then claims.claim_id
+        else md5(concat_ws(
+            '|',
+            claims.source_id,
+            claims.event_type,
+            claims.polarity,
+            coalesce(claims.actor_side, ''),
+            coalesce(cast(coalesce(claims.event_date, cast(reports.published_at as date)) as varchar), ''),
+            coalesce(claim_place_keys.place_key, '')
+        ))
+    end as statement_id,
     claims.report_id,
     claims.source_id,
     coalesce(sources.name, reports.outlet, 'report author') as claimant,
@@ -39,6 +64,8 @@ inner join reports
     on claims.report_id = reports.report_id
 left join sources
     on claims.source_id = sources.source_id
+left join claim_place_keys
+    on claims.claim_id = claim_place_keys.claim_id
 left join claim_places
     on claims.claim_id = claim_places.claim_id
 left join places

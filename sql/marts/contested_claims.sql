@@ -65,11 +65,22 @@ pairs as (
         )
 )
 
-select distinct on (place_id, least(claim_id_a, claim_id_b), greatest(claim_id_a, claim_id_b))
+-- One row per place, pair of claimants, kind of conflict and day: a claimant repeating itself adds no conflict.
+select distinct on (
+    place_id,
+    least(claimant_a, claimant_b),
+    greatest(claimant_a, claimant_b),
+    conflict,
+    least(claim_date_a, claim_date_b)
+)
     *
 from pairs
 where conflict is not null
 order by
     place_id,
-    least(claim_id_a, claim_id_b),
-    greatest(claim_id_a, claim_id_b)
+    least(claimant_a, claimant_b),
+    greatest(claimant_a, claimant_b),
+    conflict,
+    least(claim_date_a, claim_date_b),
+    claim_id_a,
+    claim_id_b

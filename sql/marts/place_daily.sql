@@ -1,5 +1,6 @@
--- Per place, day and event type: how many claims RU-affiliated, UA-affiliated and other sources made
--- (reference places such as "(northwest of Severodonetsk)" are left out).
+-- Per place, day and event type: how many claims (statements: one claimant's claim carried by several
+-- reports counts once) RU-affiliated, UA-affiliated and other sources made; reference places such as
+-- "(northwest of Severodonetsk)" are left out.
 -- depends: claim_facts
 select
     place_id,
@@ -9,11 +10,12 @@ select
     any_value(lon) as lon,
     claim_date as day,
     event_type,
-    count(*) filter (where source_side = 'RU') as ru_source_claims,
-    count(*) filter (where source_side = 'UA') as ua_source_claims,
-    count(*) filter (where source_side not in ('RU', 'UA')) as other_claims,
-    count(*) filter (where polarity = 'denied') as denied_claims,
-    count(*) as claims
+    count(distinct statement_id) filter (where source_side = 'RU') as ru_source_claims,
+    count(distinct statement_id) filter (where source_side = 'UA') as ua_source_claims,
+    count(distinct statement_id) filter (where source_side not in ('RU', 'UA')) as other_claims,
+    count(distinct statement_id) filter (where polarity = 'denied') as denied_claims,
+    count(distinct statement_id) as claims,
+    count(distinct report_id) as reports
 from claim_facts
 where
     place_id is not null

@@ -1,10 +1,13 @@
--- Per claimant and day: claims made, and the share of them contested and corroborated.
+-- Per claimant and day: claims made (statements, and the reports carrying them), and the share contested and
+-- corroborated.
 -- depends: claim_facts, contested_claims, corroborated_claims
 with
 
 claims_by_source as (
     select distinct
         claim_id,
+        statement_id,
+        report_id,
         claimant,
         source_id,
         source_type,
@@ -25,7 +28,8 @@ select
     any_value(claims_by_source.source_type) as source_type,
     any_value(claims_by_source.source_side) as source_side,
     claims_by_source.claim_date as day,
-    count(*) as claims,
+    count(distinct claims_by_source.statement_id) as claims,
+    count(distinct claims_by_source.report_id) as reports,
     avg(cast(contested.claim_id is not null as double)) as share_contested,
     avg(cast(corroborated_claims.claim_id is not null as double)) as share_corroborated
 from claims_by_source
