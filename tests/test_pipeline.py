@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from pipelines.claims.registry import SourceRegistry
 from pipelines.definitions import defs
@@ -57,16 +58,24 @@ def test_asset_checks_are_reported_on_the_warehouse(settings):
     assert all(e.passed for e in evaluations)
 
 
-def test_bi_reader_holding_the_warehouse_does_not_block_a_run(settings):
+@pytest.mark.parametrize("driver", ["duckdb", "sqlalchemy"])
+def test_bi_reader_holding_the_warehouse_does_not_block_a_run(settings, driver):
     (settings.reports_dir / "one.txt").write_text("Russian forces shelled Kherson overnight, the regional head said.")
     assert main() == 0
-    with ReaderProcess(settings.warehouse_path) as reader:
+    with ReaderProcess(settings.warehouse_path, driver) as reader:
         assert reader.count_reports() == 1
         write_good_inputs(settings.reports_dir)
         assert main() == 0
         assert reader.count_reports() == 1
         assert reader.close() == 0
     assert query(settings.warehouse_path, "select count(*) > 1 from reports") == [(True,)]
+    if driver == "sqlalchemy":
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(f"duckdb:///{settings.warehouse_path}", connect_args={"read_only": True})
+        with engine.connect() as connection:
+            facts = connection.execute(sqlalchemy.text("select count(*) from claim_facts where claim_text is not null")).scalar()
+        assert facts > 0
 
 
 def test_asset_keys_and_groups_snapshot():
