@@ -73,7 +73,27 @@ select distinct on (
     conflict,
     least(claim_date_a, claim_date_b)
 )
-    *
+    place_id,
+    place_name,
+    lat,
+    lon,
+    conflict,
+    claim_id_a,
+    claimant_a,
+    source_side_a,
+    event_type_a,
+    actor_side_a,
+    polarity_a,
+    claim_date_a,
+    claim_text_a,
+    claim_id_b,
+    claimant_b,
+    source_side_b,
+    event_type_b,
+    actor_side_b,
+    polarity_b,
+    claim_date_b,
+    claim_text_b
 from pairs
 where conflict is not null
 order by
