@@ -174,3 +174,8 @@ def test_stemmed_search_finds_what_a_plain_search_finds():
     stemmed = [(m.start(), m.end(), StemmedPattern.index(m)) for m in lexicon().triggers.finditer(text, 0, len(text))]
     expected = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in plain.finditer(text)]
     assert stemmed == expected and len(stemmed) > 8
+
+
+def test_a_headline_speaker_before_a_colon():
+    _, claims = extract("Zelensky: our forces repelled the attack on Kupiansk\nKharkiv: Russian forces shelled Izium.")
+    assert rows(claims, "source_id", "event_type") == [("ua_zelensky", "repelled"), (None, "strike")]

@@ -46,6 +46,7 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
+_HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,60}?):\s")
 _COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
 _WORD = re.compile(r"[\w'’.\-]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -143,6 +144,10 @@ class Attributor:
 
     def attributions(self, text: str, start: int, end: int) -> list[Attribution]:
         found: list[Attribution] = []
+        headline = self._headline_speaker(text, start, end)
+        if headline:
+            found.append(headline)
+            self.last = headline.claimants
         for cue in self.lexicon.cues.finditer(text, start, end):
             attribution = self._attribution(text, start, end, cue)
             if attribution is None:
@@ -155,6 +160,17 @@ class Attributor:
             found.append(attribution)
             self.last = attribution.claimants
         return found
+
+    def _headline_speaker(self, text: str, start: int, end: int) -> Attribution | None:
+        """ "Zelensky: our forces repelled ...": a registered source before a colon opening the sentence speaks for it."""
+        colon = _HEADLINE_COLON.match(text, start, end)
+        if not colon:
+            return None
+        matches = self.registry.find(text, colon.start(1), colon.end(1))
+        if len(matches) != 1 or text[colon.start(1) : matches[0].start].strip() or text[matches[0].end : colon.end(1)].strip(" ’'s"):
+            return None
+        claimant = Claimant(matches[0].source_id, matches[0].start, matches[0].end, text[matches[0].start : matches[0].end])
+        return Attribution([claimant], ":", "asserted", colon.span(1), (colon.end(1), colon.end()), True)
 
     def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
         row = self.lexicon.cue_of(cue)

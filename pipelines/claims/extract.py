@@ -187,6 +187,10 @@ class ReportExtractor:
         skip = [(c.start, c.end) for c in claimants if c is not None]
         speaker_side = self._side_of(claimants[0])
         found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side)
+        if not found and segment.attribution is not None and self._places_in(segment.start, segment.end):
+            # A claimant says something about a place in words the lexicon does not know: keep it as "other",
+            # so that who said what about where is not lost.
+            found = [Event("other", "asserted", None, segment.start, segment.end)]
         if not found:
             return []
         outside_names = [m for m in sentence_places if not any(s <= m.start < e for s, e in skip)]
