@@ -130,13 +130,19 @@ class Gazetteer:
     def set_density(self, density: ReportingDensity | None) -> None:
         self.density = density
         self.__dict__.pop("density_prior", None)
+        self.__dict__.pop("prior_cache", None)
+
+    @functools.cached_property
+    def prior_cache(self) -> dict[tuple[int, str | None], float]:
+        """Context-free scores of candidates by (row, looked-up key), filled as resolution asks for them."""
+        return {}
 
     @functools.cached_property
     def density_prior(self) -> np.ndarray:
         """log(1 + reporting density) around every feature; zeros without a density."""
         if self.density is None:
             return np.zeros(len(self.names))
-        return np.log1p(np.array([self.density.around(a, b) for a, b in zip(self.lat, self.lon)], dtype=float))
+        return np.log1p(self.density.around_many(np.asarray(self.lat, dtype=float), np.asarray(self.lon, dtype=float)).astype(float))
 
     def lookup(self, name: str) -> tuple[list[int], str]:
         """Candidate rows for a name and how they were found: exact spelling first, then the loose key."""
@@ -268,10 +274,20 @@ class ReportingDensity:
 
     def around(self, lat: float, lon: float) -> int:
         """Mentions in the point's cell and the eight around it (about 30 km across)."""
-        if np.isnan(lat) or np.isnan(lon):
-            return 0
-        i, j = int(math.floor(lat / self.CELL_DEG)), int(math.floor(lon / self.CELL_DEG))
-        return sum(self.counts.get((i + di, j + dj), 0) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+        return int(self.around_many(np.array([lat], dtype=float), np.array([lon], dtype=float))[0])
+
+    def around_many(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """`around` for arrays of points at once (0 for points without coordinates)."""
+        result = np.zeros(len(lat), dtype=np.int64)
+        known = ~(np.isnan(lat) | np.isnan(lon))
+        i = np.floor(lat[known] / self.CELL_DEG).astype(np.int64)
+        j = np.floor(lon[known] / self.CELL_DEG).astype(np.int64)
+        total = np.zeros(len(i), dtype=np.int64)
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                total += np.fromiter((self.counts.get(cell, 0) for cell in zip((i + di).tolist(), (j + dj).tolist())), dtype=np.int64, count=len(i))
+        result[known] = total
+        return result
 
 
 EARTH_RADIUS_KM = 6371.0

@@ -48,6 +48,8 @@ class Context:
     before: dict[str, tuple[str, str]]
     metonyms: frozenset[str]
     locatives: frozenset[str]
+    after_pattern: re.Pattern[str]
+    before_pattern: re.Pattern[str]
 
 
 @functools.cache
@@ -63,7 +65,10 @@ def context_rules() -> Context:
     locatives = frozenset(
         line.strip() for line in (SEEDS_DIR / "locative_words.txt").read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
     )
-    return Context(after, before, metonyms, locatives)
+    # Longest phrase first; a phrase must not run into a letter or digit.
+    after_pattern = re.compile(rf"(?:{_alternation(after)})(?![^\W_])")
+    before_pattern = re.compile(rf"(?<![^\W_])(?:{_alternation(before)})$")
+    return Context(after, before, metonyms, locatives, after_pattern, before_pattern)
 
 
 def _clean_token(token: str) -> tuple[str, int]:
@@ -84,24 +89,20 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return tokens
 
 
-def _phrase_after(text: str, end: int, phrases: dict[str, tuple[str, str]]) -> tuple[str, tuple[str, str]] | None:
-    rest = text[end : end + 40].lstrip(" ,")
-    best = None
-    for phrase, rule in phrases.items():
-        if rest.startswith(phrase) and (len(rest) == len(phrase) or not rest[len(phrase)].isalnum()):
-            if best is None or len(phrase) > len(best[0]):
-                best = (phrase, rule)
-    return best
+def _alternation(phrases: dict[str, tuple[str, str]]) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
-def _phrase_before(text: str, start: int, phrases: dict[str, tuple[str, str]]) -> tuple[str, tuple[str, str]] | None:
-    head = text[max(0, start - 30) : start].rstrip()
-    best = None
-    for phrase, rule in phrases.items():
-        if head.endswith(phrase) and (len(head) == len(phrase) or not head[-len(phrase) - 1].isalnum()):
-            if best is None or len(phrase) > len(best[0]):
-                best = (phrase, rule)
-    return best
+def _phrase_after(text: str, end: int, rules: Context) -> tuple[str, tuple[str, str]] | None:
+    """The longest context phrase right after a name ("Oblast", "direction")."""
+    match = rules.after_pattern.match(text[end : end + 40].lstrip(" ,"))
+    return (match.group(), rules.after[match.group()]) if match else None
+
+
+def _phrase_before(text: str, start: int, rules: Context) -> tuple[str, tuple[str, str]] | None:
+    """The longest context phrase right before a name ("north of", "Oblast Head")."""
+    match = rules.before_pattern.search(text[max(0, start - 30) : start].rstrip())
+    return (match.group(), rules.before[match.group()]) if match else None
 
 
 def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
@@ -140,7 +141,7 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
 
 
 def _apply_context(text: str, mention: Mention, rules: Context) -> None:
-    after = _phrase_after(text, mention.end, rules.after)
+    after = _phrase_after(text, mention.end, rules)
     if after:
         effect, value = after[1]
         if effect == "type":
@@ -149,7 +150,7 @@ def _apply_context(text: str, mention: Mention, rules: Context) -> None:
             mention.relation = value
         elif effect == "not_place":
             mention.not_place = value
-    before = _phrase_before(text, mention.start, rules.before)
+    before = _phrase_before(text, mention.start, rules)
     if before:
         effect, value = before[1]
         if effect == "not_place":

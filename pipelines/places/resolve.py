@@ -132,6 +132,13 @@ def _candidates(gazetteer: Gazetteer, mention: Mention) -> list[int]:
 
 def _prior(gazetteer: Gazetteer, row: int, key: str | None = None) -> float:
     """What a candidate is worth before context: its current name matching, its rank and size."""
+    cached = gazetteer.prior_cache.get((row, key))
+    if cached is None:
+        cached = gazetteer.prior_cache[(row, key)] = _uncached_prior(gazetteer, row, key)
+    return cached
+
+
+def _uncached_prior(gazetteer: Gazetteer, row: int, key: str | None) -> float:
     code = gazetteer.feature_codes[row]
     population = gazetteer.population[row]
     score = 0.5 * math.log10(max(population, POPULATION_FLOOR) / POPULATION_FLOOR) + 0.1 * math.log10(min(population, POPULATION_FLOOR) + 1)
