@@ -1,10 +1,12 @@
 """What a stretch of text claims happened: event triggers with their type, polarity and acting side.
 
-Triggers come from seeds/event_triggers.csv (first matching row wins at a position). Three rules turn
+Triggers come from seeds/event_triggers.csv (first matching row wins at a position). These rules turn
 raw matches into events:
 - an object is not an event of its own: in "repelled a Russian assault" or "halted Russian advances"
   the noun after the verb, separated only by articles, numbers and side words, belongs to the verb;
-- a forecast or purpose ("will likely attack", "in order to capture") claims nothing;
+- a participle describing a noun ("tanks advancing from Pavlopil") yields to the clause's main verb;
+- a forecast, condition or purpose earlier in the clause ("will likely attack", "in order to capture")
+  claims nothing, nor does what the report says it cannot confirm;
 - a negation just before the trigger ("did not", "have not", "no") makes the event denied.
 The acting side is the first side word of the clause before the trigger (its subject), else a side word
 after it; the trigger row says whether that word names the actor or the opposite side ("repelled a

@@ -1,10 +1,11 @@
 """The `sources`, `claims` and `claim_places` tables for a set of reports and their place mentions.
 
 Each sentence is split into stretches governed by one claimant (or by the report itself); every event
-type found in a stretch is one claim per claimant, carrying the stretch's places (or, when it names none,
-the places of the paragraph's previous claim), its first date and quantity, and the endnote URLs its
-citation markers point to. A claimant named only as "a Russian source" takes the name of the registered
-source its cited link belongs to.
+type found in a stretch is one claim per claimant, carrying the stretch's places (else the sentence's, the
+paragraph's last, or the claimant's), its first date and quantity, and the endnote URLs its citation markers
+point to. A claimant's statement about a place with no known event is kept as `other`. A claimant named
+only as "a Russian source" takes the name of the registered source its cited link belongs to; the report's
+own author is the null source; a claim restated in the headline or its paragraph is kept once.
 """
 
 from __future__ import annotations
