@@ -96,8 +96,8 @@ def test_independent_claimants_corroborate_but_a_report_does_not_corroborate_wha
             claim("c4", None, "strike", "RU", "vodiane"),
         ],
     )
-    rows = connection.execute("select claim_id, corroborations, cross_side from corroborated_claims order by claim_id").fetchall()
-    assert rows == [("c1", 1, True), ("c2", 1, True)]
+    rows = connection.execute("select claim_id, corroborations, cross_side, corroborated_later from corroborated_claims order by claim_id").fetchall()
+    assert rows == [("c1", 1, True, True), ("c2", 1, True, False)]
     activity = dict(connection.execute("select source_id, share_corroborated from source_activity where source_id is not null").fetchall())
     assert activity == {"ru_mod": 1.0, "ua_gs": 1.0, "ru_blog": 0.0}
 

@@ -1,7 +1,7 @@
 -- Claims whose event (same place, event type, acting side and polarity, within $window_days days) is asserted by
 -- other, independent claimants: a different source, and not the same report repeating what it cites (a
 -- report's narration does not corroborate a claimant quoted in that report). cross_side marks corroboration
--- by a source of the other side.
+-- by a source of the other side; corroborated_later that some corroboration came on the same day or after.
 -- depends: claim_facts
 with
 
@@ -25,6 +25,7 @@ matches as (
         a.claimant,
         a.source_side,
         b.claimant as other_claimant,
+        b.claim_date as other_claim_date,
         b.source_side as other_source_side,
         b.report_id as other_report_id
     from located as a
@@ -54,6 +55,7 @@ select
     any_value(source_side) as source_side,
     list(distinct other_claimant order by other_claimant) as corroborating_claimants,
     count(distinct other_claimant) as corroborations,
+    bool_or(other_claim_date >= claim_date or other_claim_date is null) as corroborated_later,
     bool_or(
         source_side in ('RU', 'UA')
         and other_source_side in ('RU', 'UA')

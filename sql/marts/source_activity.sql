@@ -1,5 +1,5 @@
--- Per claimant and day: claims made (statements, and the reports carrying them), and the share contested and
--- corroborated.
+-- Per claimant and day: claims made (statements, and the reports carrying them), and the share contested,
+-- corroborated, and corroborated on the same day or later.
 -- depends: claim_facts, contested_claims, corroborated_claims
 with
 
@@ -31,7 +31,8 @@ select
     count(distinct claims_by_source.statement_id) as claims,
     count(distinct claims_by_source.report_id) as reports,
     avg(cast(contested.claim_id is not null as double)) as share_contested,
-    avg(cast(corroborated_claims.claim_id is not null as double)) as share_corroborated
+    avg(cast(corroborated_claims.claim_id is not null as double)) as share_corroborated,
+    avg(cast(coalesce(corroborated_claims.corroborated_later, false) as double)) as share_corroborated_later
 from claims_by_source
 left join contested
     on claims_by_source.claim_id = contested.claim_id
