@@ -78,10 +78,14 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
     `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we"."""
     found: list[Event] = []
     previous_start = previous_end = None
-    # Clause boundaries and forecast words of the stretch, found once: each trigger looks back to its clause start.
-    boundaries = [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, start, end)]
-    modals = [m.start() for m in _MODALS.finditer(text, start, end)]
+    # Clause boundaries and forecast words of the stretch, found once at the first trigger: each trigger looks
+    # back to its clause start.
+    boundaries: list[int] | None = None
+    modals: list[int] = []
     for match in lexicon.trigger_matches(text, start, end):
+        if boundaries is None:
+            boundaries = [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, start, end)]
+            modals = [m.start() for m in _MODALS.finditer(text, start, end)]
         if any(s < match.end() and match.start() < e for s, e in skip):
             continue
         trigger = lexicon.trigger_of(match)
