@@ -14,7 +14,7 @@ export SITREP_GEONAMES ?= $(SHARED_GEONAMES)
 endif
 RUN := $(UV) run --locked --no-progress
 
-.PHONY: setup run test dev bench query clean eval
+.PHONY: setup run test dev bench bench-scale query clean eval
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,9 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI on http://127.0.0.1:30
 
 bench: setup ## ingest, extraction and whole-run figures on the shared corpus
 	$(RUN) python -m pipelines.bench
+
+bench-scale: setup ## whole runs on 1,000 and 10,000 reports cut from the shared ISW text, then 1% more
+	$(RUN) python -m pipelines.bench_scale
 
 query: setup ## make query SQL="select ..." or NAME=<sql/queries name> PARAMS="key=value", read-only
 	@$(RUN) python -m pipelines.query $(if $(NAME),--named "$(NAME)" $(foreach p,$(PARAMS),--param "$(p)"),"$(SQL)")
