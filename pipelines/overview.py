@@ -54,7 +54,7 @@ def overview_data(warehouse: Path) -> dict[str, pl.DataFrame]:
                    count(distinct claim_id) filter (where source_side = 'RU') as ru,
                    count(distinct claim_id) filter (where source_side = 'UA') as ua
             from claim_facts
-            where lat is not null and place_role <> 'reference' and place_type not in ('region', 'oblast', 'raion', 'country')
+            where lat is not null and locates_event and place_type not in ('region', 'oblast', 'raion', 'country')
             group by place_id, place_name, lat, lon
             order by claims desc
             """

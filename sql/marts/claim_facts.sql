@@ -51,6 +51,8 @@ select
     places.lat,
     places.lon,
     claim_places.role as place_role,
+    -- where the event happened or was aimed, as opposed to a place named only for reference
+    coalesce(claim_places.role <> 'reference', false) as locates_event,
     claims.text as claim_text,
     claims.char_start,
     claims.char_end,

@@ -5,11 +5,7 @@
 with
 
 located as (
-    select *
-    from claim_facts
-    where
-        place_id is not null
-        and place_role <> 'reference'
+    select * from claim_facts where locates_event
 ),
 
 pairs as (

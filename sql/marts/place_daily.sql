@@ -18,8 +18,7 @@ select
     count(distinct report_id) as reports
 from claim_facts
 where
-    place_id is not null
-    and place_role <> 'reference'
+    locates_event
 group by
     place_id,
     claim_date,

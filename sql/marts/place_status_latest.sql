@@ -17,8 +17,7 @@ select
     report_url as latest_report_url
 from claim_facts
 where
-    place_id is not null
-    and place_role <> 'reference'
+    locates_event
     and event_type in ('capture', 'advance', 'assault', 'holding', 'repelled', 'withdrawal')
 qualify row_number() over (
     partition by place_id
