@@ -1,10 +1,12 @@
-"""The run summary printed by `make run`: what was ingested, duplicated and rejected, and the rows per table."""
+"""The run summary printed by `make run`: what was ingested, duplicated and rejected, and the rows per table and mart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+
+from pipelines.publish import load_marts
 
 FIRST_QUERY = "select outlet, count(*) as reports, min(published_at) as first, max(published_at) as last from reports group by outlet order by reports desc limit 10"
 TABLES = (
@@ -27,6 +29,7 @@ def warehouse_summary(path: Path, max_rejections: int = 20) -> str:
             "select count(*), count(*) filter (where status = 'duplicate') from report_inputs"
         ).fetchone()
         counts = {table: connection.execute(f'select count(*) from "{table}"').fetchone()[0] for table in TABLES}
+        marts = {mart.name: connection.execute(f'select count(*) from "{mart.name}"').fetchone()[0] for mart in load_marts()}
         reasons = connection.execute(
             "select reason, count(*) as n from rejected_reports group by reason order by n desc, reason"
         ).fetchall()
@@ -43,6 +46,7 @@ def warehouse_summary(path: Path, max_rejections: int = 20) -> str:
         if counts["rejected_reports"] > len(rejections):
             lines.append(f"  ... {counts['rejected_reports'] - len(rejections):,} more in the table rejected_reports")
     lines.append("Rows per table: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+    lines.append("Rows per mart: " + ", ".join(f"{mart} {n:,}" for mart, n in marts.items()))
     lines += [
         "Try a first query (read-only, safe while a run is in progress):",
         f'  make query SQL="{FIRST_QUERY}"',
