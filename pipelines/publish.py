@@ -93,6 +93,10 @@ class SqlFile:
     def parameters(self) -> tuple[str, ...]:
         return parameters_of(self.sql)
 
+    @property
+    def depends(self) -> tuple[str, ...]:
+        return tuple(d.strip() for d in self.annotations.get("depends", "").split(",") if d.strip())
+
 
 def parameters_of(sql: str) -> tuple[str, ...]:
     """The $named parameters a statement uses, in order of first use."""
@@ -120,27 +124,11 @@ def load_queries(queries_dir: Path = QUERIES_DIR) -> list[SqlFile]:
     return read_sql_files(queries_dir)
 
 
-@dataclass(frozen=True)
-class Mart:
-    """A table built in SQL from the published tables and earlier marts: sql/marts/<name>.sql is its SELECT."""
-
-    name: str
-    description: str
-    depends: tuple[str, ...]
-    sql: str
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        return parameters_of(self.sql)
-
-
-def load_marts(marts_dir: Path = MARTS_DIR) -> list[Mart]:
-    """Marts from sql/marts/*.sql in dependency order; "-- depends: a, b" names what each reads."""
-    marts = {}
-    for file in read_sql_files(marts_dir):
-        depends = tuple(d.strip() for d in file.annotations.get("depends", "").split(",") if d.strip())
-        marts[file.name] = Mart(file.name, file.description, depends, file.sql)
-    ordered: list[Mart] = []
+def load_marts(marts_dir: Path = MARTS_DIR) -> list[SqlFile]:
+    """Marts (tables built in SQL from the published tables and earlier marts) from sql/marts/*.sql, in
+    dependency order; "-- depends: a, b" names what each reads."""
+    marts = {file.name: file for file in read_sql_files(marts_dir)}
+    ordered: list[SqlFile] = []
     while len(ordered) < len(marts):
         ready = [m for m in marts.values() if m not in ordered and all(d not in marts or marts[d] in ordered for d in m.depends)]
         if not ready:
@@ -149,7 +137,7 @@ def load_marts(marts_dir: Path = MARTS_DIR) -> list[Mart]:
     return ordered
 
 
-def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[Mart], parameters: Mapping[str, object]) -> None:
+def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[SqlFile], parameters: Mapping[str, object]) -> None:
     """Create each mart as a table; values reach the SQL as named parameters, never as text."""
     for mart in marts:
         missing = [p for p in mart.parameters if p not in parameters]
@@ -207,7 +195,7 @@ def publish(
     tables: Mapping[str, pl.DataFrame],
     lookups: Mapping[str, pl.DataFrame],
     checks: Sequence[Check],
-    marts: Sequence[Mart] = (),
+    marts: Sequence[SqlFile] = (),
     parameters: Mapping[str, object] | None = None,
 ) -> PublishResult:
     """Build the warehouse in a new file, check it, then rename it over `path` in one step."""
