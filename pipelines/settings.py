@@ -51,11 +51,18 @@ class Settings:
     max_report_chars: int = DEFAULT_MAX_REPORT_CHARS
     # How many days apart two claims about one place may be and still contest or corroborate each other.
     window_days: int = DEFAULT_WINDOW_DAYS
+    # Processes that extract reports in parallel (a run with few new reports uses one).
+    workers: int = 1
 
     @property
     def staging_dir(self) -> Path:
         """Intermediate tables between assets; beside the warehouse, never inside the published file."""
         return self.warehouse_path.parent / "staging"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Per-report extraction results kept between runs (pipelines.incremental); safe to delete."""
+        return self.warehouse_path.parent / "cache"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,4 +84,5 @@ class Settings:
             max_input_bytes=_int_from_env("SITREP_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES),
             max_report_chars=_int_from_env("SITREP_MAX_REPORT_CHARS", DEFAULT_MAX_REPORT_CHARS),
             window_days=_int_from_env("SITREP_WINDOW_DAYS", DEFAULT_WINDOW_DAYS),
+            workers=_int_from_env("SITREP_WORKERS", os.cpu_count() or 1),
         )

@@ -314,32 +314,70 @@ class ReportExtractor:
         return (inside or self.sentence_dates or [None])[0]
 
 
-def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: SourceRegistry | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Claims and claim places of every report, and the sources table (the registry plus sources the texts introduce)."""
-    registry = registry or SourceRegistry.from_seeds()
-    lex = lexicon()
+# What claim_rows gives per report: its claims and their places, and what it says about sources (the
+# sources it introduces, and how it wrote each claimant).
+CLAIM_TABLES = ("claims", "claim_places", "discovered_sources", "source_surfaces")
+DISCOVERED_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "source_id": pl.String,
+        "name": pl.String,
+        "aliases": pl.List(pl.String),
+        "source_type": pl.String,
+        "affiliation": pl.String,
+    }
+)
+SURFACES_SCHEMA = pl.Schema({"report_id": pl.String, "source_id": pl.String, "surface": pl.String})
+
+
+def claim_rows(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: SourceRegistry, lex: Lexicon) -> dict[str, pl.DataFrame]:
+    """Each report's claims, claim places (with their report_id), introduced sources and claimant surfaces."""
     mentions_by_report: dict[str, list[PlaceRef]] = {}
     for report_id, start, end, place_id in place_mentions.select("report_id", "char_start", "char_end", "place_id").iter_rows():
         mentions_by_report.setdefault(report_id, []).append(PlaceRef(start, end, place_id))
     claims: list[dict] = []
     claim_places: list[dict] = []
-    discovered: dict[str, Source] = {}
-    surfaces: dict[str, set[str]] = {}
+    discovered: list[dict] = []
+    surfaces: list[dict] = []
     for report_id, text, published, outlet, url in reports.select(*REPORT_COLUMNS).iter_rows():
         day = published.date() if published is not None else None
         author = (registry.lookup(outlet) if outlet else None) or (registry.from_url(url) if url else None)
         result = ReportExtractor(report_id, text, day, mentions_by_report.get(report_id, []), registry, lex, author).run()
         claims += result.claims
-        claim_places += result.claim_places
-        for source_id, written in result.surfaces.items():
-            surfaces.setdefault(source_id, set()).update(written)
-        for source in result.sources.discovered.values():
-            known = discovered.get(source.source_id)
-            aliases = tuple(dict.fromkeys((*(known.aliases if known else ()), *source.aliases)))
-            discovered[source.source_id] = Source(source.source_id, source.name, aliases, source.source_type, source.affiliation, None)
-    claims_frame = pl.DataFrame(claims, schema=polars_schema(Claims)).unique("claim_id", keep="first", maintain_order=True)
-    places_frame = pl.DataFrame(claim_places, schema=polars_schema(ClaimPlaces)).unique(maintain_order=True)
-    return validated(Sources, sources_frame(registry, discovered.values(), surfaces)), validated(Claims, claims_frame), validated(ClaimPlaces, places_frame)
+        claim_places += [{**row, "report_id": report_id} for row in result.claim_places]
+        surfaces += [{"report_id": report_id, "source_id": s, "surface": w} for s, written in result.surfaces.items() for w in sorted(written)]
+        discovered += [
+            {"report_id": report_id, "source_id": source.source_id, "name": source.name, "aliases": list(source.aliases),
+             "source_type": source.source_type, "affiliation": source.affiliation}
+            for source in result.sources.discovered.values()
+        ]
+    return {
+        "claims": pl.DataFrame(claims, schema=polars_schema(Claims)),
+        "claim_places": pl.DataFrame(claim_places, schema={**polars_schema(ClaimPlaces), "report_id": pl.String}),
+        "discovered_sources": pl.DataFrame(discovered, schema=DISCOVERED_SCHEMA),
+        "source_surfaces": pl.DataFrame(surfaces, schema=SURFACES_SCHEMA),
+    }
+
+
+def claim_tables(registry: SourceRegistry, rows: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The sources, claims and claim_places tables from every report's claim_rows, in report order."""
+    discovered: dict[str, Source] = {}
+    for _, source_id, name, aliases, source_type, affiliation in rows["discovered_sources"].iter_rows():
+        known = discovered.get(source_id)
+        merged = tuple(dict.fromkeys((*(known.aliases if known else ()), *(aliases or ()))))
+        discovered[source_id] = Source(source_id, name, merged, source_type, affiliation, None)
+    surfaces: dict[str, set[str]] = {}
+    for _, source_id, surface in rows["source_surfaces"].iter_rows():
+        surfaces.setdefault(source_id, set()).add(surface)
+    claims = rows["claims"].unique("claim_id", keep="first", maintain_order=True)
+    claim_places = rows["claim_places"].drop("report_id").unique(maintain_order=True)
+    return validated(Sources, sources_frame(registry, discovered.values(), surfaces)), validated(Claims, claims), validated(ClaimPlaces, claim_places)
+
+
+def extract_claims(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: SourceRegistry | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Claims and claim places of every report, and the sources table (the registry plus sources the texts introduce)."""
+    registry = registry or SourceRegistry.from_seeds()
+    return claim_tables(registry, claim_rows(reports, place_mentions, registry, lexicon()))
 
 
 def sources_frame(registry: SourceRegistry, discovered, surfaces: dict[str, set[str]]) -> pl.DataFrame:
@@ -362,5 +400,5 @@ def sources_frame(registry: SourceRegistry, discovered, surfaces: dict[str, set[
 
 def _with_surfaces(source: Source, written: set[str]) -> list[str]:
     known = {source_key(a) for a in (source.name, *source.aliases)}
-    extra = sorted({w for w in written if source_key(w) not in known}, key=len)[:MAX_WRITTEN_ALIASES]
+    extra = sorted({w for w in written if source_key(w) not in known}, key=lambda w: (len(w), w))[:MAX_WRITTEN_ALIASES]
     return [*source.aliases, *extra]

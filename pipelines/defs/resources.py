@@ -21,6 +21,8 @@ class SitrepConfig(dg.ConfigurableResource):
     max_input_bytes: int
     max_report_chars: int
     window_days: int
+    workers: int
+    cache_dir: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SitrepConfig":
@@ -32,6 +34,8 @@ class SitrepConfig(dg.ConfigurableResource):
             max_input_bytes=settings.max_input_bytes,
             max_report_chars=settings.max_report_chars,
             window_days=settings.window_days,
+            workers=settings.workers,
+            cache_dir=str(settings.cache_dir),
         )
 
     @property

@@ -13,9 +13,26 @@ from pipelines.schemas import PlaceMentions, Places, polars_schema, validated
 MAX_PLACE_ALIASES = 25
 
 
-def reporting_density(texts: list[str], gazetteer: Gazetteer) -> ReportingDensity:
-    """Density of the settlements named unambiguously (one candidate) anywhere in the reports."""
-    rows = [
+DERIVED_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "place_id": pl.String,
+        "name": pl.String,
+        "admin1": pl.String,
+        "lat": pl.Float64,
+        "lon": pl.Float64,
+        "anchor_place_id": pl.String,
+        "distance_km": pl.Float64,
+        "bearing_deg": pl.Float64,
+    }
+)
+# What locate_reports gives per report: its mentions, and the points derived from relative locations in it.
+LOCATED_TABLES = ("place_mentions", "derived_points")
+
+
+def unambiguous_rows(texts: list[str], gazetteer: Gazetteer) -> list[int]:
+    """Gazetteer rows of the settlements named unambiguously (one candidate) in the texts, one per mention."""
+    return [
         rows[0]
         for text in texts
         for mention in recognise(text, gazetteer)
@@ -23,26 +40,31 @@ def reporting_density(texts: list[str], gazetteer: Gazetteer) -> ReportingDensit
         for rows in [_candidates(gazetteer, mention)]
         if len(rows) == 1 and gazetteer.feature_types[rows[0]] in SETTLEMENT_TYPES
     ]
+
+
+def density_of(rows: list[int], gazetteer: Gazetteer) -> ReportingDensity:
     index = np.array(rows, dtype=int)
     return ReportingDensity(gazetteer.lat[index], gazetteer.lon[index])
 
 
-def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every place mention of every report, and the places they resolve to (gazetteer features and derived points)."""
-    texts = reports["text"].to_list()
-    gazetteer.set_density(reporting_density(texts, gazetteer))
+def reporting_density(texts: list[str], gazetteer: Gazetteer) -> ReportingDensity:
+    """Density of the settlements named unambiguously (one candidate) anywhere in the reports."""
+    return density_of(unambiguous_rows(texts, gazetteer), gazetteer)
+
+
+def locate_reports(reports: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+    """Every place mention of each report (report_id, text), resolved with the gazetteer's current density,
+    and the points derived from relative locations."""
     mentions: list[dict] = []
-    used_rows: set[int] = set()
-    derived: dict[str, dict] = {}
-    for report_id, text in zip(reports["report_id"].to_list(), texts):
+    derived: list[dict] = []
+    for report_id, text in reports.select("report_id", "text").iter_rows():
         for resolved in resolve_text(text, gazetteer):
             mention = resolved.mention
             if resolved.row is not None:
                 place_id = gazetteer.place_ids[resolved.row]
-                used_rows.add(resolved.row)
             else:
                 place_id = resolved.derived["place_id"]
-                derived[place_id] = resolved.derived
+                derived.append({"report_id": report_id, **{k: resolved.derived[k] for k in DERIVED_SCHEMA.names() if k != "report_id"}})
             mentions.append(
                 {
                     "report_id": report_id,
@@ -55,13 +77,27 @@ def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.Data
                     "confidence": resolved.confidence,
                 }
             )
-    places = _places_frame(gazetteer, sorted(used_rows), derived)
-    mentions_frame = pl.DataFrame(mentions, schema=polars_schema(PlaceMentions))
-    return validated(Places, places), validated(PlaceMentions, mentions_frame)
+    return {
+        "place_mentions": pl.DataFrame(mentions, schema=polars_schema(PlaceMentions)),
+        "derived_points": pl.DataFrame(derived, schema=DERIVED_SCHEMA),
+    }
 
 
-def _places_frame(gazetteer: Gazetteer, rows: list[int], derived: dict[str, dict]) -> pl.DataFrame:
-    features = gazetteer.features[rows] if rows else gazetteer.features.clear()
+def places_table(gazetteer: Gazetteer, mentions: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
+    """The places the mentions resolve to: gazetteer features in gazetteer order, then derived points."""
+    used = gazetteer.features["place_id"].is_in(mentions["place_id"].unique().implode())
+    return validated(Places, _places_frame(gazetteer.features.filter(used), derived.unique("place_id", keep="last", maintain_order=True)))
+
+
+def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every place mention of every report, and the places they resolve to (gazetteer features and derived points)."""
+    gazetteer.set_density(reporting_density(reports["text"].to_list(), gazetteer))
+    located = locate_reports(reports, gazetteer)
+    mentions = located["place_mentions"]
+    return places_table(gazetteer, mentions, located["derived_points"]), validated(PlaceMentions, mentions)
+
+
+def _places_frame(features: pl.DataFrame, derived: pl.DataFrame) -> pl.DataFrame:
     from_gazetteer = features.select(
         "place_id",
         "name",
@@ -79,28 +115,22 @@ def _places_frame(gazetteer: Gazetteer, rows: list[int], derived: dict[str, dict
         pl.lit(None, pl.Float64).alias("distance_km"),
         pl.lit(None, pl.Float64).alias("bearing_deg"),
     )
-    derived_rows = [
-        {
-            "place_id": place_id,
-            "name": point["name"],
-            "aliases": None,
-            "feature_type": "point",
-            "admin1": point["admin1"],
-            "country_code": "UA",
-            "lat": point["lat"],
-            "lon": point["lon"],
-            "geonameid": None,
-            "precision": "derived",
-            "population": None,
-            "gazetteer": "derived",
-            "anchor_place_id": point["anchor_place_id"],
-            "distance_km": point["distance_km"],
-            "bearing_deg": point["bearing_deg"],
-        }
-        for place_id, point in derived.items()
-    ]
-    schema = polars_schema(Places)
-    frames = [from_gazetteer.cast(dict(schema))]
-    if derived_rows:
-        frames.append(pl.DataFrame(derived_rows, schema=schema))
-    return pl.concat(frames, how="vertical").unique("place_id", keep="first", maintain_order=True)
+    from_text = derived.select(
+        "place_id",
+        "name",
+        pl.lit(None, pl.List(pl.String)).alias("aliases"),
+        pl.lit("point").alias("feature_type"),
+        "admin1",
+        pl.lit("UA").alias("country_code"),
+        "lat",
+        "lon",
+        pl.lit(None, pl.Int64).alias("geonameid"),
+        pl.lit("derived").alias("precision"),
+        pl.lit(None, pl.Int64).alias("population"),
+        pl.lit("derived").alias("gazetteer"),
+        "anchor_place_id",
+        "distance_km",
+        "bearing_deg",
+    )
+    schema = dict(polars_schema(Places))
+    return pl.concat([from_gazetteer.cast(schema), from_text.cast(schema)], how="vertical").unique("place_id", keep="first", maintain_order=True)

@@ -75,29 +75,29 @@ def is_cyrillic(name: str) -> bool:
     return bool(_CYRILLIC.search(name))
 
 
-def russian_forms(ukrainian: str) -> set[str]:
-    """Russian Cyrillic forms of a Ukrainian name by its ending and letters (Курахове → Курахово)."""
-    forms = set()
+def russian_forms(ukrainian: str) -> list[str]:
+    """Russian Cyrillic forms of a Ukrainian name by its ending and letters (Курахове → Курахово), in rule order."""
+    forms = []
     lower = ukrainian.casefold()
     for uk_end, ru_end in _ending_rules():
         if lower.endswith(uk_end):
             stem = ukrainian[: len(ukrainian) - len(uk_end)]
-            forms.add((stem + ru_end).translate(_letter_map()))
-    forms.add(ukrainian.translate(_letter_map()))
-    return forms
+            forms.append((stem + ru_end).translate(_letter_map()))
+    forms.append(ukrainian.translate(_letter_map()))
+    return list(dict.fromkeys(forms))
 
 
-def romanisations(cyrillic: str) -> set[str]:
-    """Latin forms of a Cyrillic name: Ukrainian national (KMU) and BGN, and Russian BGN/PCGN of its Russian forms."""
-    forms: set[str] = set()
+def romanisations(cyrillic: str) -> list[str]:
+    """Latin forms of a Cyrillic name: Ukrainian national (KMU) and BGN, and Russian BGN/PCGN of its Russian forms,
+    in that order (an order, not a set: which spelling is kept for the gazetteer must not vary run to run)."""
+    forms: list[str] = []
     ukrainian = bool(_UKRAINIAN_LETTERS.search(cyrillic))
     russian = bool(_RUSSIAN_LETTERS.search(cyrillic))
     if not russian:
-        forms.add(translit(cyrillic, UkrainianKMU))
-        forms.add(translit(cyrillic, UkrainianBGN))
-        for form in russian_forms(cyrillic):
-            forms.add(iuliia.BGN_PCGN.translate(form))
+        forms.append(translit(cyrillic, UkrainianKMU))
+        forms.append(translit(cyrillic, UkrainianBGN))
+        forms += [iuliia.BGN_PCGN.translate(form) for form in russian_forms(cyrillic)]
     if not ukrainian:
-        forms.add(iuliia.BGN_PCGN.translate(cyrillic))
-        forms.add(iuliia.WIKIPEDIA.translate(cyrillic))
-    return {f for f in forms if f}
+        forms.append(iuliia.BGN_PCGN.translate(cyrillic))
+        forms.append(iuliia.WIKIPEDIA.translate(cyrillic))
+    return [f for f in dict.fromkeys(forms) if f]

@@ -41,8 +41,9 @@ matches as (
 
 select
     claim_id,
-    any_value(place_id) as place_id,
-    any_value(place_name) as place_name,
+    -- a claim about several places is corroborated at any of them; the first place id names it, the same every run
+    min(place_id) as place_id,
+    arg_min(place_name, place_id) as place_name,
     any_value(event_type) as event_type,
     any_value(actor_side) as actor_side,
     any_value(polarity) as polarity,
