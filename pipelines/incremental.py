@@ -54,11 +54,19 @@ def _files(root: Path, entries: Sequence[str]) -> list[Path]:
     return found
 
 
+def code_version(entries: Sequence[str]) -> str:
+    """Digest of the named source files and folders of the project (relative paths and contents)."""
+    return _paths_digest(_files(PROJECT_ROOT, entries))
+
+
+def _paths_digest(paths: Sequence[Path]) -> str:
+    return digest(part for p in paths for part in (str(p.relative_to(PROJECT_ROOT)), p.read_bytes()))
+
+
 def rules_version() -> str:
     """Digest of the extraction code and of every seed file that is a rule, lexicon or registry."""
     seeds = sorted(p for p in SEEDS_DIR.rglob("*") if p.is_file() and p.relative_to(SEEDS_DIR).parts[0] not in NOT_RULES)
-    paths = [*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds]
-    return digest(part for p in paths for part in (str(p.relative_to(PROJECT_ROOT)), p.read_bytes()))
+    return _paths_digest([*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds])
 
 
 def frame_digest(frame: pl.DataFrame) -> str:
@@ -142,7 +150,8 @@ def map_in_workers(
 ) -> list:
     """function(task) for every task, in order: in this process for one worker, else in a pool of fresh processes
     (spawned, not forked: the parent may be running threads) each set up once by initializer(*initargs)."""
-    if workers <= 1 or len(tasks) <= 1:
+    # A daemonic process (a Dask or multiprocessing worker) may not start processes of its own.
+    if workers <= 1 or len(tasks) <= 1 or multiprocessing.current_process().daemon:
         if initializer is not None:
             initializer(*initargs)
         return [function(task) for task in tasks]

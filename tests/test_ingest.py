@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.ingest.formats import split_front_matter, telegram_text
 from pipelines.ingest.mappings import parse_mappings
-from pipelines.ingest.scan import ingest_folder
+from pipelines.ingest.scan import ingest_folder, list_inputs
 from tests.inputs import ENGLISH, UKRAINIAN, write_broken_inputs, write_good_inputs
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -69,6 +69,32 @@ def test_same_folder_twice_gives_the_same_reports(tmp_path, limits, mappings):
     first = ingest_folder(tmp_path, limits, mappings, NOW)
     second = ingest_folder(tmp_path, limits, mappings, NOW)
     assert first.reports.equals(second.reports)
+
+
+def test_unchanged_inputs_come_from_the_cache_and_changed_ones_are_read_again(tmp_path, limits, mappings, monkeypatch):
+    import pipelines.ingest.scan as scan
+
+    folder, cache = tmp_path / "reports", tmp_path / "cache"
+    write_good_inputs(folder)
+    write_broken_inputs(folder)
+    fresh = ingest_folder(folder, limits, mappings, NOW)
+    assert ingest_folder(folder, limits, mappings, NOW, cache).reports.equals(fresh.reports)
+    read = []
+    real = scan.read_input
+    monkeypatch.setattr(scan, "read_input", lambda path, *args: read.append(path.name) or real(path, *args))
+    again = ingest_folder(folder, limits, mappings, NOW, cache)
+    # Only what cannot be looked at (a broken link) is read again, to be rejected again.
+    unreadable = sorted(p.name for p in folder.rglob("*") if not p.exists())
+    assert read == unreadable and again.reports.equals(fresh.reports) and again.rejected_reports.equals(fresh.rejected_reports)
+    changed = next(p for p in sorted(folder.rglob("*.txt")))
+    changed.write_text("Ukrainian forces repelled an assault near Bakhmut, the General Staff said.", encoding="utf-8")
+    (folder / "gone.txt").write_text("Russian forces shelled Kherson overnight.", encoding="utf-8")
+    result = ingest_folder(folder, limits, mappings, NOW, cache)
+    assert sorted(read) == sorted([*unreadable, *unreadable, changed.name, "gone.txt"])
+    assert result.reports["text"].str.contains("Bakhmut").any()
+    (folder / "gone.txt").unlink()
+    ingest_folder(folder, limits, mappings, NOW, cache)
+    assert len(list(cache.glob("*.pickle"))) == len(list_inputs(folder)) - len(unreadable)
 
 
 def test_missing_folder_is_a_configuration_error(tmp_path, limits, mappings):

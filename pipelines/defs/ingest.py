@@ -29,6 +29,7 @@ def ingest(context: dg.AssetExecutionContext, sitrep: SitrepConfig):
         limits=sitrep.limits,
         mappings=sitrep.mappings(),
         now=dt.datetime.now(dt.timezone.utc),
+        cache_dir=Path(sitrep.cache_dir) / "ingest",
     )
     summary = result.summary()
     context.log.info("ingest: %s", summary)

@@ -10,3 +10,7 @@ class Rejected(Exception):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self):
+        # Outcomes are kept between runs (pickled); the default would call __init__ with the message alone.
+        return (Rejected, (self.reason, self.detail))

@@ -4,6 +4,8 @@ three frames, `reports`, `rejected_reports` and the `report_inputs` ledger."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.incremental import code_version, digest
 from pipelines.ingest.formats import Limits, Outcome, read_input
 from pipelines.ingest.mappings import RecordMapping
 from pipelines.ingest.text import report_id
@@ -50,12 +53,54 @@ def list_inputs(reports_dir: Path) -> list[Path]:
 
 
 def ingest_folder(
-    reports_dir: Path, limits: Limits, mappings: Sequence[RecordMapping], now: dt.datetime
+    reports_dir: Path, limits: Limits, mappings: Sequence[RecordMapping], now: dt.datetime, cache_dir: Path | None = None
 ) -> IngestResult:
+    """Every input read (with a cache_dir, unchanged files are taken from what an earlier run read of them)."""
+    reader = InputReader(limits, mappings, cache_dir)
     outcomes: list[Outcome] = []
     for path in list_inputs(reports_dir):
-        outcomes.extend(read_input(path, path.relative_to(reports_dir).as_posix(), limits, mappings))
+        outcomes.extend(reader.read(path, path.relative_to(reports_dir).as_posix()))
+    reader.forget_unused()
     return build_frames(outcomes, now)
+
+
+class InputReader:
+    """read_input, remembering each input's outcomes by its path, size and time and by the ingest rules
+    (code, limits, mappings): a run over a folder with 1% new files reads 1% of them."""
+
+    def __init__(self, limits: Limits, mappings: Sequence[RecordMapping], cache_dir: Path | None):
+        self.limits = limits
+        self.mappings = mappings
+        self.cache_dir = cache_dir
+        self.rules = digest([code_version(("pipelines/ingest",)), repr(limits), repr(list(mappings))])
+        self.used: set[str] = set()
+
+    def read(self, path: Path, uri: str) -> list[Outcome]:
+        if self.cache_dir is None:
+            return read_input(path, uri, self.limits, self.mappings)
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_input(path, uri, self.limits, self.mappings)
+        entry = self.cache_dir / f"{digest([self.rules, uri, str(stat.st_size), str(stat.st_mtime_ns)])}.pickle"
+        self.used.add(entry.name)
+        try:
+            return pickle.loads(entry.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            pass
+        outcomes = read_input(path, uri, self.limits, self.mappings)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(f".{entry.name}.{os.getpid()}")
+        partial.write_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, entry)
+        return outcomes
+
+    def forget_unused(self) -> None:
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return
+        for entry in self.cache_dir.glob("*.pickle"):
+            if entry.name not in self.used:
+                entry.unlink(missing_ok=True)
 
 
 def build_frames(outcomes: Sequence[Outcome], now: dt.datetime) -> IngestResult:

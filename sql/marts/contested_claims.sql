@@ -8,6 +8,16 @@ located as (
     select * from claim_facts where locates_event
 ),
 
+-- Every conflict below starts from a gain (capture or advance) and sets it against a defence, a denial, a
+-- rival capture or fighting still going on: pairing only these keeps the join small.
+gains as (
+    select * from located where event_type in ('capture', 'advance')
+),
+
+answers as (
+    select * from located where event_type in ('capture', 'advance', 'holding', 'repelled', 'assault')
+),
+
 pairs as (
     select
         a.place_id,
@@ -49,8 +59,8 @@ pairs as (
                 and a.claim_date is not distinct from b.claim_date
                 then 'capture against ongoing fighting'
         end as conflict
-    from located as a
-    inner join located as b
+    from gains as a
+    inner join answers as b
         on a.place_id = b.place_id
         and a.claim_id <> b.claim_id
         and a.claimant <> b.claimant
