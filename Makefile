@@ -39,8 +39,9 @@ test: setup ## the test suite (temporary DuckDB files only; never touches wareho
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI on http://127.0.0.1:3000
 	$(RUN) dagster dev -h 127.0.0.1 -p 3000
 
-bench: setup ## ingest, extraction and whole-run figures on the shared corpus
+bench: setup ## ingest, extraction, query and geocoding figures on the shared corpus, then the scale benchmark
 	$(RUN) python -m pipelines.bench
+	$(RUN) python -m pipelines.bench_scale
 
 bench-scale: setup ## whole runs on 1,000 and 10,000 reports cut from the shared ISW text, then 1% more
 	$(RUN) python -m pipelines.bench_scale

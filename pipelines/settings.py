@@ -53,6 +53,10 @@ class Settings:
     window_days: int = DEFAULT_WINDOW_DAYS
     # Processes that extract reports in parallel (a run with few new reports uses one).
     workers: int = 1
+    # Where to publish the warehouse as Parquet too (a folder, s3://..., gs://...); none when empty.
+    lake: str = ""
+    # An S3-compatible endpoint (http://host:port) for an s3:// lake that is not on AWS.
+    lake_s3_endpoint: str = ""
 
     @property
     def staging_dir(self) -> Path:
@@ -85,4 +89,6 @@ class Settings:
             max_report_chars=_int_from_env("SITREP_MAX_REPORT_CHARS", DEFAULT_MAX_REPORT_CHARS),
             window_days=_int_from_env("SITREP_WINDOW_DAYS", DEFAULT_WINDOW_DAYS),
             workers=_int_from_env("SITREP_WORKERS", os.cpu_count() or 1),
+            lake=os.environ.get("SITREP_LAKE", "").strip(),
+            lake_s3_endpoint=os.environ.get("SITREP_LAKE_S3_ENDPOINT", "").strip(),
         )

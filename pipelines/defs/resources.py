@@ -23,6 +23,8 @@ class SitrepConfig(dg.ConfigurableResource):
     window_days: int
     workers: int
     cache_dir: str
+    lake: str
+    lake_s3_endpoint: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SitrepConfig":
@@ -36,6 +38,8 @@ class SitrepConfig(dg.ConfigurableResource):
             window_days=settings.window_days,
             workers=settings.workers,
             cache_dir=str(settings.cache_dir),
+            lake=settings.lake,
+            lake_s3_endpoint=settings.lake_s3_endpoint,
         )
 
     @property

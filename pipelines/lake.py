@@ -1,0 +1,72 @@
+"""The warehouse as Parquet on an object store (or any folder), and a DuckDB catalogue of views that reads it.
+
+`publish_lake` copies every table and mart of the published warehouse to `<lake>/<name>.parquet`, where
+`<lake>` is what SITREP_LAKE names: a local folder, `file://...`, `s3://bucket/prefix` or `gs://...`
+(written through pyarrow's filesystems, with credentials from the environment as pyarrow and the cloud SDKs
+read them). Each object is written whole by one put, so a reader sees a table's old or new version, never
+half of one. It then builds `sitrep-lake.duckdb` beside the warehouse: the same table names as views over
+those Parquet objects, so DuckDB (and BI tools through it) query the lake with the warehouse's SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+LAKE_CATALOGUE = "sitrep-lake.duckdb"
+
+
+@dataclass(frozen=True)
+class LakeResult:
+    location: str
+    objects: dict[str, str]
+    catalogue: Path
+
+
+def lake_filesystem(location: str, s3_endpoint: str | None = None) -> tuple[pafs.FileSystem, str, str]:
+    """The pyarrow filesystem, its base path and the prefix DuckDB reads objects by, for a lake location;
+    s3_endpoint (http://host:port) points S3 at a compatible store (MinIO, a test server) instead of AWS."""
+    location = location.rstrip("/")
+    if location.startswith("s3://") and s3_endpoint:
+        scheme, _, address = s3_endpoint.rpartition("://")
+        filesystem = pafs.S3FileSystem(endpoint_override=address, scheme=scheme or "https", allow_bucket_creation=False)
+        return filesystem, location.removeprefix("s3://"), location
+    if "://" not in location or location.startswith("file://"):
+        base = str(Path(location.removeprefix("file://")).expanduser().resolve())
+        return pafs.LocalFileSystem(), base, base
+    filesystem, base = pafs.FileSystem.from_uri(location)
+    return filesystem, base, location
+
+
+def object_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    return [row[0] for row in connection.execute("select table_name from duckdb_tables() where schema_name = 'main' order by table_name").fetchall()]
+
+
+def publish_lake(warehouse: Path, location: str, s3_endpoint: str | None = None) -> LakeResult:
+    """Copy every table and mart of the published warehouse to the lake, then rebuild the catalogue of views."""
+    filesystem, base, prefix = lake_filesystem(location, s3_endpoint)
+    filesystem.create_dir(base, recursive=True)
+    objects = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for name in object_names(connection):
+            table = connection.execute(f'select * from "{name}"').to_arrow_table()
+            pq.write_table(table, f"{base}/{name}.parquet", filesystem=filesystem)
+            objects[name] = f"{prefix}/{name}.parquet"
+    catalogue = warehouse.with_name(LAKE_CATALOGUE)
+    building = catalogue.with_name(f".{catalogue.name}.{uuid.uuid4().hex}")
+    try:
+        with duckdb.connect(str(building)) as connection:
+            for name, address in objects.items():
+                # DDL takes no parameters: the address (ours, from SITREP_LAKE) is written as a quoted literal.
+                literal = "'" + address.replace("'", "''") + "'"
+                connection.execute(f'create view "{name}" as select * from read_parquet({literal})')
+        os.replace(building, catalogue)
+    finally:
+        building.unlink(missing_ok=True)
+    return LakeResult(location=location, objects=objects, catalogue=catalogue)
