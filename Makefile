@@ -24,9 +24,10 @@ $(UV):
 	$(UV) sync --locked --no-progress
 	@touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:
+# One run at a time from the sensor, the schedule and the UI: runs queue rather than race for the cache.
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
 
 setup: .venv/.synced
 

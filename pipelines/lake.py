@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import fsspec
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -44,6 +45,17 @@ def lake_filesystem(location: str, s3_endpoint: str | None = None) -> tuple[pafs
     return filesystem, base, location
 
 
+def fsspec_filesystem(location: str, s3_endpoint: str | None):
+    """An fsspec filesystem for a remote lake, if its package is installed; None for local lakes."""
+    protocol = location.split("://", 1)[0] if "://" in location else "file"
+    if protocol == "file":
+        return None
+    try:
+        return fsspec.filesystem(protocol, **({"endpoint_url": s3_endpoint} if protocol == "s3" and s3_endpoint else {}))
+    except ImportError:
+        return None
+
+
 def object_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in connection.execute("select table_name from duckdb_tables() where schema_name = 'main' order by table_name").fetchall()]
 
@@ -51,7 +63,9 @@ def object_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def publish_lake(warehouse: Path, location: str, s3_endpoint: str | None = None) -> LakeResult:
     """Copy every table and mart of the published warehouse to the lake, then rebuild the catalogue of views."""
     filesystem, base, prefix = lake_filesystem(location, s3_endpoint)
-    filesystem.create_dir(base, recursive=True)
+    if isinstance(filesystem, pafs.LocalFileSystem):
+        # Only a folder needs making: on an object store it would be an empty marker object.
+        filesystem.create_dir(base, recursive=True)
     objects = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for name in object_names(connection):
@@ -62,6 +76,11 @@ def publish_lake(warehouse: Path, location: str, s3_endpoint: str | None = None)
     building = catalogue.with_name(f".{catalogue.name}.{uuid.uuid4().hex}")
     try:
         with duckdb.connect(str(building)) as connection:
+            # Creating a view reads its object's schema: DuckDB reaches the store through fsspec where it can
+            # (s3fs for s3://, with the same endpoint), else through its own httpfs extension.
+            reader = fsspec_filesystem(location, s3_endpoint)
+            if reader is not None:
+                connection.register_filesystem(reader)
             for name, address in objects.items():
                 # DDL takes no parameters: the address (ours, from SITREP_LAKE) is written as a quoted literal.
                 literal = "'" + address.replace("'", "''") + "'"
