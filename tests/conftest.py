@@ -47,5 +47,5 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     # No dump and no network: the pipeline falls back to the packaged gazetteer, quickly and offline.
     monkeypatch.setenv("SITREP_GEONAMES", str(tmp_path / "no-such-dump.zip"))
     monkeypatch.setenv("SITREP_GEONAMES_URL", "http://127.0.0.1:9/")
-    for name in ("SITREP_RECORD_MAPPINGS",):
+    for name in ("SITREP_RECORD_MAPPINGS", "SITREP_LAKE", "SITREP_LAKE_S3_ENDPOINT", "SITREP_DASK_SCHEDULER", "SITREP_WORKERS"):
         monkeypatch.delenv(name, raising=False)

@@ -8,7 +8,8 @@ import dagster as dg
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
 
-from pipelines.defs.jobs import materialize_on_dask_job
+from pipelines.defs.dask import materialize_on_dask_job
+from pipelines.definitions import defs
 from pipelines.run import main
 from tests.inputs import write_good_inputs
 from tests.test_incremental import snapshot
@@ -45,3 +46,8 @@ def test_every_step_runs_on_the_dask_workers_and_the_warehouse_matches_the_in_pr
     assert len(tasks.data) >= len(steps)
     assert {task["worker"] for task in tasks.data} <= set(cluster.scheduler_info["workers"])
     assert snapshot(settings.warehouse_path) == in_process
+
+
+def test_without_a_scheduler_there_is_no_dask_job(monkeypatch):
+    monkeypatch.delenv("SITREP_DASK_SCHEDULER", raising=False)
+    assert "materialize_on_dask" not in {job.name for job in defs().resolve_all_job_defs()}
