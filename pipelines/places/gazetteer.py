@@ -8,7 +8,7 @@ import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +74,6 @@ class Gazetteer:
 
     features: pl.DataFrame
     source: str
-    exact: dict[str, list[int]] = field(default_factory=dict)
-    loose: dict[str, list[int]] = field(default_factory=dict)
     density: ReportingDensity | None = None
 
     def __post_init__(self) -> None:
@@ -89,10 +87,20 @@ class Gazetteer:
         self.names = self.features["name"].to_list()
         # The keys of a feature's own current name, as against its historical or foreign alternate names.
         self.primary_keys = [loose_key(name) for name in self.names]
-        if not self.exact:
-            self._index()
 
-    def _index(self) -> None:
+    @property
+    def exact(self) -> dict[str, list[int]]:
+        """Rows by folded name."""
+        return self._indexes[0]
+
+    @property
+    def loose(self) -> dict[str, list[int]]:
+        """Rows by loose key (three letters or more)."""
+        return self._indexes[1]
+
+    @functools.cached_property
+    def _indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Built on first use: a run with nothing new to locate never needs them (a second of work)."""
         exact: dict[str, set[int]] = defaultdict(set)
         loose: dict[str, set[int]] = defaultdict(set)
         for row, names in enumerate(self.features["aliases"].to_list()):
@@ -101,8 +109,7 @@ class Gazetteer:
                 key = loose_key(name)
                 if len(key) >= 3:
                     loose[key].add(row)
-        self.exact = {k: sorted(v) for k, v in exact.items()}
-        self.loose = {k: sorted(v) for k, v in loose.items()}
+        return {k: sorted(v) for k, v in exact.items()}, {k: sorted(v) for k, v in loose.items()}
 
     @functools.cached_property
     def _loose_by_initial(self) -> dict[str, list[str]]:
