@@ -50,8 +50,8 @@ bench-scale: setup ## whole runs on 1,000 and 10,000 reports cut from the shared
 query: setup ## make query SQL="select ..." or NAME=<sql/queries name> PARAMS="key=value", read-only
 	@$(RUN) python -m pipelines.query $(if $(NAME),--named "$(NAME)" $(foreach p,$(PARAMS),--param "$(p)"),"$(SQL)")
 
-clean:
-	rm -rf warehouse/staging warehouse/sitrep.duckdb
+clean: ## remove the published file, staged tables and the extraction cache (the next run extracts everything)
+	rm -rf warehouse/staging warehouse/cache warehouse/sitrep.duckdb
 
 EVAL_WAREHOUSE := $(CURDIR)/warehouse/eval/sitrep.duckdb
 eval: setup $(DAGSTER_HOME)/dagster.yaml ## build a warehouse over ../shared and score it against the gold files

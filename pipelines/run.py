@@ -33,7 +33,21 @@ def main() -> int:
         print(f"Run failed; the published warehouse {settings.warehouse_path} is unchanged.", file=sys.stderr)
         return 1
     print(warehouse_summary(settings.warehouse_path))
+    print(extraction_summary(result, settings.cache_dir))
     return 0
+
+
+def extraction_summary(result: dg.ExecuteInProcessResult, cache_dir) -> str:
+    """What this run extracted and what it took from the cache (pipelines.incremental), per extraction step."""
+    parts = []
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "reports_extracted" in metadata:
+            parts.append(
+                f"{event.asset_key.to_user_string()} {metadata['reports_extracted'].value:,} extracted, "
+                f"{metadata['reports_reused'].value:,} reused"
+            )
+    return "Reports this run: " + "; ".join(parts) + f" (the cache {cache_dir} keeps the rest; delete it to extract everything again)"
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def test_run_publishes_every_input_and_prints_the_summary(settings, capsys):
     assert f"Inputs seen: {inputs} = {reports} reports + 1 duplicates + {len(broken)} rejected" in out
     assert "bad_front_matter 2" in out and "make query" in out and str(settings.warehouse_path) in out
     assert "Rows per mart: claim_facts" in out
+    assert f"Reports this run: place_mentions {reports} extracted, 0 reused; claims {reports} extracted, 0 reused" in out
     path = settings.warehouse_path
     assert query(path, "select count(*) from reports") == [(reports,)]
     assert dict(query(path, "select source_uri, reason from rejected_reports")) == broken
