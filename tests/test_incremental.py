@@ -169,3 +169,21 @@ def test_the_reporting_density_is_counted_again_once_the_reports_drift_past_the_
     few = many.head(4)
     locate(few, gazetteer, tmp_path, workers=1)
     assert locate(many.head(5), gazetteer, tmp_path, workers=1)[2].extracted == 5  # 1 in 4: counted again
+
+
+def test_the_extraction_version_follows_code_and_rule_seeds_but_not_gold_files(tmp_path, monkeypatch):
+    for path, text in {"pipelines/places/resolve.py": "A = 1", "pipelines/claims/events.py": "B = 1", "pipelines/schemas.py": "",
+                       "seeds/event_triggers.csv": "trigger\ncaptured", "seeds/gold/dev/a.json": "{}", "seeds/reports/r.txt": "x"}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(incremental, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(incremental, "SEEDS_DIR", tmp_path / "seeds")
+    version = incremental.rules_version()
+    (tmp_path / "seeds/gold/dev/a.json").write_text('{"claims": []}', encoding="utf-8")
+    (tmp_path / "seeds/reports/r.txt").write_text("y", encoding="utf-8")
+    assert incremental.rules_version() == version
+    (tmp_path / "seeds/event_triggers.csv").write_text("trigger\ncaptured\nseized", encoding="utf-8")
+    assert incremental.rules_version() != version
+    version = incremental.rules_version()
+    (tmp_path / "pipelines/places/resolve.py").write_text("A = 2", encoding="utf-8")
+    assert incremental.rules_version() != version
