@@ -25,9 +25,13 @@ $(UV):
 	@touch $@
 
 # One run at a time from the sensor, the schedule and the UI: runs queue rather than race for the cache.
+# Rewritten when the Makefile changes, but only if make wrote it (a user's own dagster.yaml is left alone).
+MADE_BY_MAKE := \# written by make: delete this line to keep your own edits
 $(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
+	@if [ ! -f $@ ] || grep -q '^$(MADE_BY_MAKE)' $@ || [ "$$(cat $@)" = "$$(printf 'telemetry:\n  enabled: false')" ]; then \
+		printf '$(MADE_BY_MAKE)\ntelemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@; \
+	else touch $@; fi
 
 setup: .venv/.synced
 

@@ -1,14 +1,15 @@
 """The extract stage's tables for the current reports, extracting only what the cache does not hold.
 
 `locate` gives the places and place_mentions tables, `attribute` the sources, claims and claim_places
-tables. Both key each report by what they read from it (places: the text, whose hash is the report_id;
-claims: the text, date, outlet, address and the report's resolved place mentions) under an extraction
-version that changes with the code, the seeds and the gazetteer (see pipelines.incremental).
+tables. Both key each report by what they read from it (places: the exact text; claims: the text, date,
+outlet, address and the report's resolved place mentions) under an extraction version that changes with the
+code, the seeds, the libraries and the gazetteer (see pipelines.incremental).
 
 Place resolution also weighs the reporting density of the whole corpus. It is a snapshot: kept while
 the reports differ from those it was counted on by at most DENSITY_DRIFT of them, counted again (and every
-report located again) past that, so that 1% new reports cost 1% of the work, and the same inputs with
-the same cache always give the same warehouse.
+report located again) past that, so that 1% new reports cost 1% of the work. Within that drift a run can
+differ from a run from scratch over the same reports in the choice among same-named places (the snapshot
+was counted on the earlier reports); the same inputs with the same cache always give the same warehouse.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def locate(reports: pl.DataFrame, gazetteer: Gazetteer, cache_dir: Path | None, 
     version = digest([base, frame_digest(points)])
     items = reports.select("report_id", "text")
     tables, stats = extract_incrementally(
-        items, items["report_id"].to_list(), LOCATED_TABLES, _locate, StageCache(cache_dir and cache_dir / "places", version),
+        items, [digest([text]) for text in items["text"].to_list()], LOCATED_TABLES, _locate, StageCache(cache_dir and cache_dir / "places", version),
         workers, _with_gazetteer, (gazetteer,),
     )
     mentions = tables["place_mentions"]
@@ -109,7 +110,7 @@ def attribute(reports: pl.DataFrame, place_mentions: pl.DataFrame, cache_dir: Pa
         pl.struct("char_start", "char_end", "place_id").alias("mentions")
     )
     items = reports.select(*REPORT_COLUMNS).join(mentions, on="report_id", how="left", maintain_order="left")
-    keys = row_keys(items, ["report_id", "published_at", "outlet", "url", "mentions"])
+    keys = row_keys(items, ["report_id", "text", "published_at", "outlet", "url", "mentions"])
     tables, stats = extract_incrementally(
         items, keys, CLAIM_TABLES, _attribute, StageCache(cache_dir and cache_dir / "claims", digest(["claims", rules_version()])),
         workers, _with_registry,

@@ -4,7 +4,8 @@ A stage's cache holds, for every report it has extracted, the rows of each of it
 report's input key (a digest of everything the stage reads from it) under an extraction version (a digest of
 the code, the seeds and the gazetteer). A run extracts only the reports whose key the cache lacks, in worker
 processes when there are many, and returns every current report's rows in report order: an incremental run
-and a run from scratch over the same inputs give the same tables. A new version starts an empty cache.
+and a run from scratch over the same inputs give the same tables (unless the stage itself reads something
+corpus-wide: see pipelines.extraction). A new version starts an empty cache.
 
 On disk: `<cache>/<stage>/<generation>/<table>.parquet` and `keys.parquet`, with `<cache>/<stage>/CURRENT`
 naming the generation; a generation is written whole before CURRENT is swapped to it, so a run that dies
@@ -18,11 +19,13 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
+import unicodedata
 import uuid
-from importlib import metadata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import polars as pl
@@ -34,8 +37,10 @@ ORDER = "_report_order"
 # Below this many reports to extract, worker processes cost more (imports, a copy of the gazetteer) than they save.
 MIN_PARALLEL_REPORTS = 400
 CHUNKS_PER_WORKER = 4
+# A cache generation older than this that no pointer names was left by a run that died.
+ABANDONED_AFTER_S = 3600
 # What extraction reads besides the text: its code and the seeds (gold files and sample reports are not rules).
-EXTRACTION_CODE = ("pipelines/places", "pipelines/claims", "pipelines/schemas.py")
+EXTRACTION_CODE = ("pipelines/places", "pipelines/claims", "pipelines/schemas.py", "pipelines/extraction.py", "pipelines/incremental.py")
 NOT_RULES = ("gold", "reports")
 # Libraries whose answers the extraction keeps (romanisations, fuzzy matches, word frequencies): a new release
 # may change them, so it is a new extraction version too.
@@ -71,8 +76,12 @@ def rules_version() -> str:
     """Digest of the extraction code, of every seed file that is a rule, lexicon or registry, and of the
     versions of the libraries whose answers extraction keeps."""
     seeds = sorted(p for p in SEEDS_DIR.rglob("*") if p.is_file() and p.relative_to(SEEDS_DIR).parts[0] not in NOT_RULES)
-    libraries = [f"{name}=={metadata.version(name)}" for name in EXTRACTION_LIBRARIES]
-    return digest([_paths_digest([*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds]), *libraries])
+    return digest([_paths_digest([*_files(PROJECT_ROOT, EXTRACTION_CODE), *seeds]), *library_versions(EXTRACTION_LIBRARIES)])
+
+
+def library_versions(names: Sequence[str]) -> list[str]:
+    """name==version of each library, and the Unicode database (case folding and normalisation follow it)."""
+    return [*(f"{name}=={metadata.version(name)}" for name in names), f"unicode=={unicodedata.unidata_version}"]
 
 
 def frame_digest(frame: pl.DataFrame) -> str:
@@ -134,11 +143,17 @@ class StageCache:
         keys.write_parquet(path / "keys.parquet")
         for name, frame in tables.items():
             frame.write_parquet(path / f"{name}.parquet")
-        partial = self.folder / f".CURRENT.{os.getpid()}"
+        pointer = self.folder / "CURRENT"
+        try:
+            previous = pointer.read_text(encoding="utf-8").split()[0]
+        except (OSError, IndexError):
+            previous = None
+        partial = self.folder / f".CURRENT.{uuid.uuid4().hex}"
         partial.write_text(f"{generation} {self.version}\n", encoding="utf-8")
-        os.replace(partial, self.folder / "CURRENT")
+        os.replace(partial, pointer)
+        # The generation this one replaces goes, and any a dead run abandoned; never one another run is writing.
         for old in self.folder.glob("g-*"):
-            if old.name != generation:
+            if old.name == previous or (old.name != generation and time.time() - old.stat().st_mtime > ABANDONED_AFTER_S):
                 shutil.rmtree(old, ignore_errors=True)
 
 

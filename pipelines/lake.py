@@ -3,8 +3,9 @@
 `publish_lake` copies every table and mart of the published warehouse to `<lake>/<name>.parquet`, where
 `<lake>` is what SITREP_LAKE names: a local folder, `file://...`, `s3://bucket/prefix` or `gs://...`
 (written through pyarrow's filesystems, with credentials from the environment as pyarrow and the cloud SDKs
-read them). Each object is written whole by one put, so a reader sees a table's old or new version, never
-half of one. It then builds `sitrep-lake.duckdb` beside the warehouse: the same table names as views over
+read them). Each object is written whole by one put (in a folder: written beside its name, then renamed), so
+a reader sees a table's old or new version, never half of one; tables are replaced one after another, so a
+reader during a publish can see some tables of the new run beside others of the previous one. It then builds `sitrep-lake.duckdb` beside the warehouse: the same table names as views over
 those Parquet objects, so DuckDB (and BI tools through it) query the lake with the warehouse's SQL.
 """
 
@@ -66,12 +67,24 @@ def publish_lake(warehouse: Path, location: str, s3_endpoint: str | None = None)
     if isinstance(filesystem, pafs.LocalFileSystem):
         # Only a folder needs making: on an object store it would be an empty marker object.
         filesystem.create_dir(base, recursive=True)
+    local = isinstance(filesystem, pafs.LocalFileSystem)
     objects = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for name in object_names(connection):
             table = connection.execute(f'select * from "{name}"').to_arrow_table()
-            pq.write_table(table, f"{base}/{name}.parquet", filesystem=filesystem)
+            target = f"{base}/{name}.parquet"
+            if local:
+                # A file is written beside its name and renamed over it: readers never see half of one.
+                partial = f"{base}/.{name}.parquet.{uuid.uuid4().hex}"
+                pq.write_table(table, partial, filesystem=filesystem)
+                filesystem.move(partial, target)
+            else:
+                pq.write_table(table, target, filesystem=filesystem)
             objects[name] = f"{prefix}/{name}.parquet"
+    # A table or mart the warehouse no longer has leaves the lake too.
+    for info in filesystem.get_file_info(pafs.FileSelector(base)):
+        if info.base_name.endswith(".parquet") and info.base_name.removesuffix(".parquet") not in objects:
+            filesystem.delete_file(info.path)
     catalogue = warehouse.with_name(LAKE_CATALOGUE)
     building = catalogue.with_name(f".{catalogue.name}.{uuid.uuid4().hex}")
     try:

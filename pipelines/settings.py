@@ -38,6 +38,14 @@ def _int_from_env(name: str, default: int) -> int:
     return number
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know about its environment."""
@@ -88,7 +96,7 @@ class Settings:
             max_input_bytes=_int_from_env("SITREP_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES),
             max_report_chars=_int_from_env("SITREP_MAX_REPORT_CHARS", DEFAULT_MAX_REPORT_CHARS),
             window_days=_int_from_env("SITREP_WINDOW_DAYS", DEFAULT_WINDOW_DAYS),
-            workers=_int_from_env("SITREP_WORKERS", os.cpu_count() or 1),
+            workers=_int_from_env("SITREP_WORKERS", usable_cores()),
             lake=os.environ.get("SITREP_LAKE", "").strip(),
             lake_s3_endpoint=os.environ.get("SITREP_LAKE_S3_ENDPOINT", "").strip(),
         )

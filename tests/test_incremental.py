@@ -173,6 +173,7 @@ def test_the_reporting_density_is_counted_again_once_the_reports_drift_past_the_
 
 def test_the_extraction_version_follows_code_and_rule_seeds_but_not_gold_files(tmp_path, monkeypatch):
     for path, text in {"pipelines/places/resolve.py": "A = 1", "pipelines/claims/events.py": "B = 1", "pipelines/schemas.py": "",
+                       "pipelines/extraction.py": "", "pipelines/incremental.py": "",
                        "seeds/event_triggers.csv": "trigger\ncaptured", "seeds/gold/dev/a.json": "{}", "seeds/reports/r.txt": "x"}.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text, encoding="utf-8")
@@ -187,3 +188,14 @@ def test_the_extraction_version_follows_code_and_rule_seeds_but_not_gold_files(t
     version = incremental.rules_version()
     (tmp_path / "pipelines/places/resolve.py").write_text("A = 2", encoding="utf-8")
     assert incremental.rules_version() != version
+
+
+def test_a_text_changed_only_in_case_or_spacing_is_located_again(gazetteer, tmp_path):
+    # The report_id ignores case and white space; the offsets do not.
+    before = reports_frame(["Russian forces shelled Kherson overnight."])
+    locate(before, gazetteer, tmp_path, workers=1)
+    after = before.with_columns(pl.lit("RUSSIAN  FORCES SHELLED KHERSON OVERNIGHT.").alias("text"))
+    _places, mentions, stats = locate(after, gazetteer, tmp_path, workers=1)
+    assert stats.extracted == 1
+    start, end = mentions.row(0, named=True)["char_start"], mentions.row(0, named=True)["char_end"]
+    assert after["text"][0][start:end] == "KHERSON"

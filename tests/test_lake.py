@@ -21,9 +21,12 @@ def test_the_lake_holds_every_table_and_the_catalogue_reads_it(settings, tmp_pat
     lake = tmp_path / "object store" / "sitrep"
     monkeypatch.setenv("SITREP_LAKE", f"file://{lake}")
     write_good_inputs(settings.reports_dir)
+    lake.mkdir(parents=True)
+    (lake / "dropped_mart.parquet").write_bytes(b"a table the warehouse no longer has")
     assert main() == 0
     names = [r[0] for r in query(settings.warehouse_path, "select table_name from duckdb_tables() order by 1")]
     assert sorted(p.stem for p in lake.glob("*.parquet")) == names
+    assert not list(lake.glob(".*")), "no partial files are left behind"
     catalogue = settings.warehouse_path.with_name(LAKE_CATALOGUE)
     with duckdb.connect(str(catalogue), read_only=True) as connection:
         for name in ("claims", "claim_facts", "reports"):

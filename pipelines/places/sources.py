@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,12 +86,16 @@ def dump_features(path: Path, cache_dir: Path) -> pl.DataFrame:
     except (OSError, pl.exceptions.PolarsError):
         pass
     features = geonames_features(read_geonames(path))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for stale in cache_dir.glob(f"{path.stem}.features.*.parquet"):
-        stale.unlink(missing_ok=True)
-    partial = cached.with_name(f".{cached.name}.{os.getpid()}")
-    features.write_parquet(partial)
-    os.replace(partial, cached)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for stale in cache_dir.glob(f"{path.stem}.features.*.parquet"):
+            stale.unlink(missing_ok=True)
+        partial = cached.with_name(f".{cached.name}.{uuid.uuid4().hex}")
+        features.write_parquet(partial)
+        os.replace(partial, cached)
+    except OSError as error:
+        # Not keeping them costs the next run seconds; losing the dump for this one would cost its villages.
+        log.warning("gazetteer features of %s not cached in %s: %s", path.name, cache_dir, error)
     return features
 
 
