@@ -46,6 +46,12 @@ def warehouse(tmp_path: Path, claims: list[dict]) -> duckdb.DuckDBPyConnection:
              "published_at": dt.datetime(2022, 5, 8, tzinfo=dt.timezone.utc), "language": "en", "text": "t",
              "ingested_at": dt.datetime(2022, 5, 8, tzinfo=dt.timezone.utc)}
             for r in ("r1", "r2")
+        ]
+        + [
+            # Reports with no publication date: their undated claims are compared within the report only.
+            {"report_id": r, "source_uri": r, "title": None, "outlet": "Outlet " + r, "url": None, "published_at": None,
+             "language": "en", "text": "t", "ingested_at": dt.datetime(2022, 5, 8, tzinfo=dt.timezone.utc)}
+            for r in ("r3", "r4")
         ],
         schema=polars_schema(TABLE_MODELS["reports"]),
     )
@@ -84,6 +90,26 @@ def test_conflicting_claims_about_a_place_are_contested(tmp_path):
     )
     rows = connection.execute("select place_id, conflict, claim_id_a, claim_id_b from contested_claims order by place_id").fetchall()
     assert rows == [("popasna", "gain against defence", "c1", "c2"), ("vodiane", "capture against ongoing fighting", "c3", "c4")]
+
+
+def test_the_window_holds_its_last_day_and_undated_claims_meet_only_within_their_report(tmp_path):
+    connection = warehouse(
+        tmp_path,
+        [
+            claim("c1", "ru_mod", "capture", "RU", "popasna", day=None, report_id="r3"),
+            claim("c2", "ua_gs", "holding", "UA", "popasna", day=None, report_id="r3"),
+            claim("c3", "ru_mod", "capture", "RU", "vodiane", day=None, report_id="r3"),
+            claim("c4", "ua_gs", "holding", "UA", "vodiane", day=None, report_id="r4"),
+            claim("c5", "ru_mod", "capture", "RU", "kreminna"),
+            claim("c6", "ua_gs", "holding", "UA", "kreminna", day=DAY - dt.timedelta(days=3)),
+            claim("c7", "ua_unit", "holding", "UA", "kreminna", day=DAY + dt.timedelta(days=4)),
+            claim("c8", "ru_blog", "capture", "RU", "kreminna", day=DAY + dt.timedelta(days=3), report_id="r2"),
+        ],
+    )
+    contested = connection.execute("select claim_id_a, claim_id_b from contested_claims order by all").fetchall()
+    assert contested == [("c1", "c2"), ("c5", "c6"), ("c8", "c7")]
+    corroborated = connection.execute("select claim_id, corroborating_claimants from corroborated_claims order by all").fetchall()
+    assert corroborated == [("c5", ["RU_BLOG"]), ("c8", ["RU_MOD"])]
 
 
 def test_independent_claimants_corroborate_but_a_report_does_not_corroborate_what_it_cites(tmp_path):

@@ -18,6 +18,25 @@ answers as (
     select * from located where event_type in ('capture', 'advance', 'holding', 'repelled', 'assault')
 ),
 
+-- Each gain keyed once for every day of its window (an undated one, from a report with no publication date:
+-- once, by its report), each answer by its day (or report): pairs are then found by equality, not by
+-- comparing every two claims about a place.
+gain_days as (
+    select
+        gains.*,
+        coalesce(cast(gains.claim_date + cast(shift.offset_days as integer) as varchar), 'report ' || gains.report_id) as match_key
+    from gains
+    cross join range(-$window_days, $window_days + 1) as shift(offset_days)
+    where gains.claim_date is not null or shift.offset_days = 0
+),
+
+answer_days as (
+    select
+        answers.*,
+        coalesce(cast(answers.claim_date as varchar), 'report ' || answers.report_id) as match_key
+    from answers
+),
+
 pairs as (
     select
         a.place_id,
@@ -59,16 +78,12 @@ pairs as (
                 and a.claim_date is not distinct from b.claim_date
                 then 'capture against ongoing fighting'
         end as conflict
-    from gains as a
-    inner join answers as b
+    from gain_days as a
+    inner join answer_days as b
         on a.place_id = b.place_id
+        and a.match_key = b.match_key
         and a.claim_id <> b.claim_id
         and a.claimant <> b.claimant
-        and (
-            abs(date_diff('day', a.claim_date, b.claim_date)) <= $window_days
-            -- undated claims (a report with no publication date) are compared within their report
-            or (a.claim_date is null and b.claim_date is null and a.report_id = b.report_id)
-        )
 )
 
 -- One row per place, pair of claimants, kind of conflict and day: a claimant repeating itself adds no conflict.

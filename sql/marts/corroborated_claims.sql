@@ -9,6 +9,25 @@ located as (
     select * from claim_facts where locates_event
 ),
 
+-- Each claim keyed once for every day of its window (an undated one, from a report with no publication date:
+-- once, by its report), and by its own day (or report): pairs are then found by equality, not by comparing
+-- every two claims about a place and event.
+claim_days as (
+    select
+        located.*,
+        coalesce(cast(located.claim_date + cast(shift.offset_days as integer) as varchar), 'report ' || located.report_id) as match_key
+    from located
+    cross join range(-$window_days, $window_days + 1) as shift(offset_days)
+    where located.claim_date is not null or shift.offset_days = 0
+),
+
+claim_keys as (
+    select
+        located.*,
+        coalesce(cast(located.claim_date as varchar), 'report ' || located.report_id) as match_key
+    from located
+),
+
 matches as (
     select
         a.claim_id,
@@ -24,18 +43,14 @@ matches as (
         b.claim_date as other_claim_date,
         b.source_side as other_source_side,
         b.report_id as other_report_id
-    from located as a
-    inner join located as b
+    from claim_days as a
+    inner join claim_keys as b
         on a.place_id = b.place_id
+        and a.match_key = b.match_key
         and a.event_type = b.event_type
         and a.polarity = b.polarity
         and a.actor_side is not distinct from b.actor_side
         and a.claimant <> b.claimant
-        and (
-            abs(date_diff('day', a.claim_date, b.claim_date)) <= $window_days
-            -- undated claims (a report with no publication date) are compared within their report
-            or (a.claim_date is null and b.claim_date is null and a.report_id = b.report_id)
-        )
         and not (a.report_id = b.report_id and (a.is_report_narration or b.is_report_narration))
 )
 
