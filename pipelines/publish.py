@@ -24,6 +24,7 @@ from pipelines.schemas import TABLE_MODELS, polars_schema
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
 MARTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "marts"
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "sql" / "queries"
+MACROS_DIR = Path(__file__).resolve().parents[1] / "sql" / "macros"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 _ANNOTATION = re.compile(r"^(?:depends):")
 
@@ -137,8 +138,15 @@ def load_marts(marts_dir: Path = MARTS_DIR) -> list[SqlFile]:
     return ordered
 
 
+def load_macros(macros_dir: Path = MACROS_DIR) -> list[SqlFile]:
+    """SQL functions the marts share (sql/macros/*.sql), created as temporary macros: not in the published file."""
+    return read_sql_files(macros_dir)
+
+
 def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[SqlFile], parameters: Mapping[str, object]) -> None:
-    """Create each mart as a table; values reach the SQL as named parameters, never as text."""
+    """Create the shared macros, then each mart as a table; values reach the SQL as named parameters, never as text."""
+    for macro in load_macros():
+        connection.execute(macro.sql)
     for mart in marts:
         missing = [p for p in mart.parameters if p not in parameters]
         if missing:

@@ -18,22 +18,21 @@ answers as (
     select * from located where event_type in ('capture', 'advance', 'holding', 'repelled', 'assault')
 ),
 
--- Each gain keyed once for every day of its window (an undated one, from a report with no publication date:
--- once, by its report), each answer by its day (or report): pairs are then found by equality, not by
--- comparing every two claims about a place.
+-- Each gain keyed once for every day of its window, each answer by its own day (sql/macros/window_key.sql):
+-- pairs are then found by equality, not by comparing every two claims about a place.
 gain_days as (
     select
         gains.*,
-        coalesce(cast(gains.claim_date + cast(shift.offset_days as integer) as varchar), 'report ' || gains.report_id) as match_key
+        window_key(gains.claim_date, gains.report_id, shift.days) as match_key
     from gains
-    cross join range(-$window_days, $window_days + 1) as shift(offset_days)
-    where gains.claim_date is not null or shift.offset_days = 0
+    cross join range(-$window_days, $window_days + 1) as shift(days)
+    where gains.claim_date is not null or shift.days = 0
 ),
 
 answer_days as (
     select
         answers.*,
-        coalesce(cast(answers.claim_date as varchar), 'report ' || answers.report_id) as match_key
+        window_key(answers.claim_date, answers.report_id, 0) as match_key
     from answers
 ),
 

@@ -9,22 +9,21 @@ located as (
     select * from claim_facts where locates_event
 ),
 
--- Each claim keyed once for every day of its window (an undated one, from a report with no publication date:
--- once, by its report), and by its own day (or report): pairs are then found by equality, not by comparing
--- every two claims about a place and event.
+-- Each claim keyed once for every day of its window, and once by its own day (sql/macros/window_key.sql):
+-- pairs are then found by equality, not by comparing every two claims about a place and event.
 claim_days as (
     select
         located.*,
-        coalesce(cast(located.claim_date + cast(shift.offset_days as integer) as varchar), 'report ' || located.report_id) as match_key
+        window_key(located.claim_date, located.report_id, shift.days) as match_key
     from located
-    cross join range(-$window_days, $window_days + 1) as shift(offset_days)
-    where located.claim_date is not null or shift.offset_days = 0
+    cross join range(-$window_days, $window_days + 1) as shift(days)
+    where located.claim_date is not null or shift.days = 0
 ),
 
 claim_keys as (
     select
         located.*,
-        coalesce(cast(located.claim_date as varchar), 'report ' || located.report_id) as match_key
+        window_key(located.claim_date, located.report_id, 0) as match_key
     from located
 ),
 
