@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import fsspec
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from fsspec.implementations.arrow import ArrowFSWrapper
 
 LAKE_CATALOGUE = "sitrep-lake.duckdb"
 
@@ -46,15 +46,24 @@ def lake_filesystem(location: str, s3_endpoint: str | None = None) -> tuple[pafs
     return filesystem, base, location
 
 
-def fsspec_filesystem(location: str, s3_endpoint: str | None):
-    """An fsspec filesystem for a remote lake, if its package is installed; None for local lakes."""
+class _S3Reader(ArrowFSWrapper):
+    protocol = ("s3", "s3a")
+
+
+class _GCSReader(ArrowFSWrapper):
+    protocol = ("gs", "gcs")
+
+
+_READERS = {"s3": _S3Reader, "gs": _GCSReader}
+
+
+def lake_reader(location: str, s3_endpoint: str | None = None):
+    """An fsspec filesystem over the lake's pyarrow filesystem that DuckDB can read `s3://` or `gs://` objects
+    through (`connection.register_filesystem(...)`), with no DuckDB extension; None for a folder."""
     protocol = location.split("://", 1)[0] if "://" in location else "file"
-    if protocol == "file":
+    if protocol not in _READERS:
         return None
-    try:
-        return fsspec.filesystem(protocol, **({"endpoint_url": s3_endpoint} if protocol == "s3" and s3_endpoint else {}))
-    except ImportError:
-        return None
+    return _READERS[protocol](lake_filesystem(location, s3_endpoint)[0])
 
 
 def object_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -89,9 +98,9 @@ def publish_lake(warehouse: Path, location: str, s3_endpoint: str | None = None)
     building = catalogue.with_name(f".{catalogue.name}.{uuid.uuid4().hex}")
     try:
         with duckdb.connect(str(building)) as connection:
-            # Creating a view reads its object's schema: DuckDB reaches the store through fsspec where it can
-            # (s3fs for s3://, with the same endpoint), else through its own httpfs extension.
-            reader = fsspec_filesystem(location, s3_endpoint)
+            # Creating a view reads its object's schema: DuckDB reaches the store through the same pyarrow
+            # filesystem that wrote it (its own httpfs extension cannot be installed offline).
+            reader = lake_reader(location, s3_endpoint)
             if reader is not None:
                 connection.register_filesystem(reader)
             for name, address in objects.items():
