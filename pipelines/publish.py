@@ -139,15 +139,22 @@ def load_marts(marts_dir: Path = MARTS_DIR) -> list[SqlFile]:
 
 
 def load_macros(macros_dir: Path = MACROS_DIR) -> list[SqlFile]:
-    """SQL functions the marts share (sql/macros/*.sql), created as temporary macros: not in the published file."""
+    """SQL functions the marts share (sql/macros/*.sql), created as temporary macros (not in the published file);
+    "-- depends: a, b" names the marts a macro reads."""
     return read_sql_files(macros_dir)
 
 
 def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[SqlFile], parameters: Mapping[str, object]) -> None:
-    """Create the shared macros, then each mart as a table; values reach the SQL as named parameters, never as text."""
-    for macro in load_macros():
-        connection.execute(macro.sql)
+    """Create each mart as a table, each shared macro as soon as the marts it reads exist (a table macro is
+    bound when it is created); values reach the SQL as named parameters, never as text."""
+    pending = load_macros()
+    mart_names = {mart.name for mart in marts}
+    built: set[str] = set()
     for mart in marts:
+        for macro in [m for m in pending if all(d in built for d in m.depends if d in mart_names)]:
+            connection.execute(macro.sql)
+            pending.remove(macro)
+        built.add(mart.name)
         missing = [p for p in mart.parameters if p not in parameters]
         if missing:
             raise ValueError(f"mart {mart.name} needs parameters {missing}")

@@ -4,36 +4,15 @@
 -- depends: claim_facts
 with
 
-located as (
-    select * from claim_facts where locates_event
-),
-
 -- Every conflict below starts from a gain (capture or advance) and sets it against a defence, a denial, a
--- rival capture or fighting still going on: pairing only these keeps the join small.
-gains as (
-    select * from located where event_type in ('capture', 'advance')
-),
-
-answers as (
-    select * from located where event_type in ('capture', 'advance', 'holding', 'repelled', 'assault')
-),
-
--- Each gain keyed once for every day of its window, each answer by its own day (sql/macros/window_key.sql):
--- pairs are then found by equality, not by comparing every two claims about a place.
+-- rival capture or fighting still going on: pairing only these keeps the join small. Gains are keyed once
+-- for every day of their window, answers by their own day (sql/macros/located_claim_days.sql).
 gain_days as (
-    select
-        gains.*,
-        window_key(gains.claim_date, gains.report_id, shift.days) as match_key
-    from gains
-    cross join range(-$window_days, $window_days + 1) as shift(days)
-    where gains.claim_date is not null or shift.days = 0
+    select * from located_claim_days($window_days) where event_type in ('capture', 'advance')
 ),
 
 answer_days as (
-    select
-        answers.*,
-        window_key(answers.claim_date, answers.report_id, 0) as match_key
-    from answers
+    select * from located_claim_days(0) where event_type in ('capture', 'advance', 'holding', 'repelled', 'assault')
 ),
 
 pairs as (

@@ -5,26 +5,13 @@
 -- depends: claim_facts
 with
 
-located as (
-    select * from claim_facts where locates_event
-),
-
--- Each claim keyed once for every day of its window, and once by its own day (sql/macros/window_key.sql):
--- pairs are then found by equality, not by comparing every two claims about a place and event.
+-- Each claim keyed once for every day of its window, the other by its own day (sql/macros/located_claim_days.sql).
 claim_days as (
-    select
-        located.*,
-        window_key(located.claim_date, located.report_id, shift.days) as match_key
-    from located
-    cross join range(-$window_days, $window_days + 1) as shift(days)
-    where located.claim_date is not null or shift.days = 0
+    select * from located_claim_days($window_days)
 ),
 
 claim_keys as (
-    select
-        located.*,
-        window_key(located.claim_date, located.report_id, 0) as match_key
-    from located
+    select * from located_claim_days(0)
 ),
 
 matches as (
