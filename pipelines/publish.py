@@ -1,19 +1,26 @@
 """Atomic publishing of the DuckDB warehouse.
 
 The warehouse is built in a new file beside the published one (tables, then the SQL marts of sql/marts),
-checked with the SQL integrity checks
-in sql/checks, and only then renamed over the published file. A run that fails at any point leaves
-the published file exactly as it was; BI tools holding read-only connections keep reading the old
-file and are never asked for its lock, and connections opened afterwards see the new one.
+checked with the SQL integrity checks in sql/checks, and only then renamed over the published file. A run
+that fails at any point leaves the published file exactly as it was; BI tools holding read-only connections
+keep reading the old file and are never asked for its lock, and connections opened afterwards see the new one.
+
+When the published file was built by the same code, schema, SQL and parameters (its `sitrep_meta.build`
+signature), the new file starts as a copy of it and is patched: only the reports whose rows changed are
+replaced in the per-report tables, in the marts annotated "-- patch: report_id" and in the checks annotated
+the same way; small tables and the other marts are rebuilt whole. A run with nothing changed publishes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
+import shutil
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -26,7 +33,8 @@ MARTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "marts"
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "sql" / "queries"
 MACROS_DIR = Path(__file__).resolve().parents[1] / "sql" / "macros"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
-_ANNOTATION = re.compile(r"^(?:depends):")
+_ANNOTATION = re.compile(r"^(?:depends|patch|reads):")
+_READS = re.compile(r"(\w+)\s*\(([^)]*)\)")
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -71,6 +79,8 @@ class Check:
     name: str
     description: str
     sql: str
+    # Its failing rows name their report_id, and unchanged reports passed when last published.
+    patch_by_report: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,16 @@ class SqlFile:
     def depends(self) -> tuple[str, ...]:
         return tuple(d.strip() for d in self.annotations.get("depends", "").split(",") if d.strip())
 
+    @property
+    def patch_by_report(self) -> bool:
+        """Each row it returns derives from one report's rows (named by its report_id) and whole small tables."""
+        return self.annotations.get("patch") == "report_id"
+
+    @property
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """Columns it reads of tables it depends on, where declared: "-- reads: sources(source_id, name)"."""
+        return {table: tuple(c.strip() for c in columns.split(",")) for table, columns in _READS.findall(self.annotations.get("reads", ""))}
+
 
 def parameters_of(sql: str) -> tuple[str, ...]:
     """The $named parameters a statement uses, in order of first use."""
@@ -117,7 +137,7 @@ def read_sql_files(folder: Path) -> list[SqlFile]:
 
 def load_checks(checks_dir: Path = CHECKS_DIR) -> list[Check]:
     """Checks from sql/checks/*.sql; the leading comment lines are the description."""
-    return [Check(name=f.name, description=f.description, sql=f.sql) for f in read_sql_files(checks_dir)]
+    return [Check(f.name, f.description, f.sql, f.patch_by_report) for f in read_sql_files(checks_dir)]
 
 
 def load_queries(queries_dir: Path = QUERIES_DIR) -> list[SqlFile]:
@@ -144,9 +164,20 @@ def load_macros(macros_dir: Path = MACROS_DIR) -> list[SqlFile]:
     return read_sql_files(macros_dir)
 
 
-def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[SqlFile], parameters: Mapping[str, object]) -> None:
+def build_marts(
+    connection: duckdb.DuckDBPyConnection,
+    marts: Sequence[SqlFile],
+    parameters: Mapping[str, object],
+    status: dict[str, str] | None = None,
+    reads: Mapping[tuple[str, str], str] | None = None,
+) -> None:
     """Create each mart as a table, each shared macro as soon as the marts it reads exist (a table macro is
-    bound when it is created); values reach the SQL as named parameters, never as text."""
+    bound when it is created); values reach the SQL as named parameters, never as text.
+
+    In a patched file `status` says how each table changed ("same", "added": new rows only, "patched": the
+    changed reports replaced, "changed"); a mart is kept when nothing it reads changed, patched for the changed
+    reports when it is annotated so and what it reads allows it, and rebuilt otherwise. Its own status is added.
+    `reads` overrides a table's status for one mart, (mart, table) -> status of just the columns it declares it reads."""
     pending = load_macros()
     mart_names = {mart.name for mart in marts}
     built: set[str] = set()
@@ -158,17 +189,50 @@ def build_marts(connection: duckdb.DuckDBPyConnection, marts: Sequence[SqlFile],
         missing = [p for p in mart.parameters if p not in parameters]
         if missing:
             raise ValueError(f"mart {mart.name} needs parameters {missing}")
-        connection.execute(f"CREATE TABLE {_quote(mart.name)} AS {mart.sql}", {p: parameters[p] for p in mart.parameters})
+        values = {p: parameters[p] for p in mart.parameters}
+        if status is None:
+            connection.execute(f"CREATE TABLE {_quote(mart.name)} AS {mart.sql}", values)
+            continue
+        inputs = {(reads or {}).get((mart.name, d), status[d]) for d in mart.depends}
+        if inputs <= {"same"}:
+            status[mart.name] = "same"
+        elif mart.patch_by_report and inputs <= {"same", "added", "patched"}:
+            connection.execute(f"DELETE FROM {_quote(mart.name)} WHERE report_id IN (SELECT report_id FROM changed_reports)")
+            with changed_reports_only(connection):
+                connection.execute(f"INSERT INTO {_quote(mart.name)} {mart.sql}", values)
+            status[mart.name] = "patched"
+        else:
+            connection.execute(f"CREATE OR REPLACE TABLE {_quote(mart.name)} AS {mart.sql}", values)
+            status[mart.name] = "changed"
 
 
-def run_checks(connection: duckdb.DuckDBPyConnection, checks: Sequence[Check], sample_size: int = 5) -> list[CheckResult]:
+def run_checks(connection: duckdb.DuckDBPyConnection, checks: Sequence[Check], sample_size: int = 5, patched: bool = False) -> list[CheckResult]:
+    """Each check's failing rows; in a patched file a check annotated "-- patch: report_id" reads only the
+    changed reports (the others passed when the file was last published)."""
     results = []
     for check in checks:
-        relation = connection.sql(check.sql)
-        failing = relation.aggregate("count(*)").fetchone()[0]
-        sample = relation.limit(sample_size).pl().to_dicts() if failing else []
+        with changed_reports_only(connection) if patched and check.patch_by_report else contextlib.nullcontext():
+            relation = connection.sql(check.sql)
+            failing = relation.aggregate("count(*)").fetchone()[0]
+            sample = relation.limit(sample_size).pl().to_dicts() if failing else []
         results.append(CheckResult(check.name, failing == 0, failing, sample))
     return results
+
+
+@contextlib.contextmanager
+def changed_reports_only(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within it, the per-report tables show only the rows of the changed reports (temporary views by the same
+    names, which unqualified names find first), so a report-local query reads only what a patch changed."""
+    database = connection.execute("SELECT current_database()").fetchone()[0]
+    for table in REPORT_OF:
+        connection.execute(
+            f"CREATE TEMP VIEW {_quote(table)} AS SELECT * FROM {_quote(database)}.main.{_quote(table)} WHERE {_in_changed_reports(table, '')}"
+        )
+    try:
+        yield
+    finally:
+        for table in REPORT_OF:
+            connection.execute(f"DROP VIEW temp.main.{_quote(table)}")
 
 
 class PublishError(RuntimeError):
@@ -186,15 +250,20 @@ class PublishResult:
     check_results: list[CheckResult]
     # Column names and DuckDB types of each mart, as built.
     mart_columns: dict[str, list[tuple[str, str]]]
+    # "built" (a new file), "patched" (the published file patched) or "unchanged" (nothing to publish).
+    mode: str = "built"
+    # Reports whose rows were replaced in a patched file.
+    patched_reports: int = 0
+    # In a patched file, how each table and mart changed: same, added (rows only added), patched or changed.
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 def write_tables(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
     """Create each contract table and fill it from its polars frame through Arrow (no values in SQL text)."""
     for table, frame in tables.items():
         connection.execute(create_table_sql(table))
-        names = ", ".join(_quote(c) for c in polars_schema(TABLE_MODELS[table]).names())
         connection.register("incoming", frame.to_arrow())
-        connection.execute(f"INSERT INTO {_quote(table)} ({names}) SELECT {names} FROM incoming")
+        connection.execute(f"INSERT INTO {_quote(table)} ({_columns(table)}) SELECT {_columns(table)} FROM incoming")
         connection.unregister("incoming")
 
 
@@ -205,6 +274,206 @@ def write_lookup(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.Dat
     connection.unregister("incoming")
 
 
+def _columns(table: str) -> str:
+    return ", ".join(_quote(c) for c in polars_schema(TABLE_MODELS[table]).names())
+
+
+# How each per-report table names its report: a column, or (claim_places) the row of another table it belongs
+# to. A patch replaces these report by report; every other table is small and rewritten whole when it changed.
+REPORT_OF: dict[str, str | tuple[str, str]] = {
+    "reports": "report_id",
+    "place_mentions": "report_id",
+    "claims": "report_id",
+    "claim_places": ("claims", "claim_id"),
+}
+# A whole build is due, rather than a patch, past this share of the reports changed (it is then cheaper) or of
+# the published file's blocks left free by earlier patches (it then compacts the file).
+MAX_PATCHED_SHARE = 0.25
+MAX_FREE_SHARE = 0.5
+META_SCHEMA = "sitrep_meta"
+_HASH_SEED = 20_221_124
+
+
+def build_signature(
+    tables: Mapping[str, pl.DataFrame],
+    lookups: Mapping[str, pl.DataFrame],
+    checks: Sequence[Check],
+    marts: Sequence[SqlFile],
+    parameters: Mapping[str, object],
+) -> str:
+    """What a warehouse file is built by: this module, DuckDB and polars (whose row hashes digest the reports),
+    the tables' DDL, the lookups' columns, the SQL of marts, macros and checks, and the parameters. A published
+    file is patched only under the same signature."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    parts = [duckdb.__version__, pl.__version__, *map(create_table_sql, sorted(tables)), *(f"{name}:{lookups[name].schema}" for name in sorted(lookups)),
+             *(m.sql for m in [*marts, *load_macros()]), *(c.sql for c in checks), repr(sorted(parameters.items()))]
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _reports_of_rows(tables: Mapping[str, pl.DataFrame], table: str) -> pl.Series:
+    """The report of each row of a per-report frame."""
+    key = REPORT_OF[table]
+    if isinstance(key, str):
+        return tables[table][key]
+    via, column = key
+    owners = tables[via].select(column, pl.col(REPORT_OF[via]).alias("report"))
+    return tables[table].select(column).join(owners, on=column, how="left", maintain_order="left")["report"]
+
+
+def report_digests(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per report, a digest of its rows in every per-report table: sums of the rows' hashes (in two 32-bit
+    halves, which cannot overflow) and the row count, so that row order does not matter and any changed,
+    added or removed row changes it."""
+    hashed = [
+        pl.DataFrame({"report_id": _reports_of_rows(tables, table), "row_hash": tables[table].with_columns(pl.lit(table).alias("_table")).hash_rows(seed=_HASH_SEED)})
+        for table in REPORT_OF
+    ]
+    return (
+        pl.concat(hashed)
+        .group_by("report_id")
+        .agg(
+            (pl.col("row_hash") // 2**32).cast(pl.Int64).sum().alias("hash_high"),
+            (pl.col("row_hash") % 2**32).cast(pl.Int64).sum().alias("hash_low"),
+            pl.len().cast(pl.Int64).alias("rows"),
+        )
+        .sort("report_id")
+    )
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What a patch of the published file changes: the reports to replace, and how each other table changed
+    ("same", "added": rows only added, "changed")."""
+
+    reports: list[str]
+    status: dict[str, str]
+    # (mart, table) -> "patched" where the rows of the table that a mart patched by report reads changed: the
+    # reports pointing to those rows are among those replaced.
+    reads: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def plan_patch(
+    path: Path,
+    tables: Mapping[str, pl.DataFrame],
+    lookups: Mapping[str, pl.DataFrame],
+    marts: Sequence[SqlFile],
+    digests: pl.DataFrame,
+    signature: str,
+) -> Patch | None:
+    """Compare the incoming tables with the published file (read-only); None when a whole build is due: no
+    file, another signature, too many reports changed or too much of the file free.
+
+    A mart patched by report that declares the columns it reads of a small table ("-- reads: sources(source_id,
+    name)", the key first) stays patchable when those rows change: the reports whose rows name a changed key
+    (in a column of the same name) are replaced too."""
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            if connection.execute(f"SELECT signature FROM {META_SCHEMA}.build").fetchone()[0] != signature:
+                return None
+            used, total = connection.execute("SELECT used_blocks, total_blocks FROM pragma_database_size()").fetchone()
+            if total and (total - used) / total > MAX_FREE_SHARE:
+                return None
+            published = connection.sql(f"SELECT * FROM {META_SCHEMA}.report_digests").pl()
+            status = {t: _whole_status(connection, t, tables[t], _columns(t)) for t in tables if t not in REPORT_OF}
+            status |= {name: _whole_status(connection, name, frame, "*") for name, frame in lookups.items()}
+            differing = pl.concat([published.join(digests, on=published.columns, how="anti"), digests.join(published, on=published.columns, how="anti")])
+            reports = set(differing["report_id"].to_list())
+            reads = {}
+            for mart in marts:
+                for table, columns in mart.reads.items() if mart.patch_by_report else ():
+                    if status.get(table) != "changed":
+                        continue
+                    keys = _differing_keys(connection, table, tables[table], columns)
+                    if keys:
+                        reports |= _reports_naming(connection, tables, columns[0], keys)
+                    reads[(mart.name, table)] = "patched" if keys else "same"
+    except duckdb.Error:
+        return None
+    if len(reports) > MAX_PATCHED_SHARE * max(tables["reports"].height, 1):
+        return None
+    return Patch(sorted(reports), status | {t: "patched" if reports else "same" for t in REPORT_OF}, reads)
+
+
+def _whole_status(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, columns: str) -> str:
+    """"same", "added" (rows only added) or "changed": the file's table against its incoming frame."""
+    connection.register("incoming", frame.to_arrow())
+    try:
+        def count(a: str, b: str) -> int:
+            return connection.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {a} EXCEPT ALL SELECT {columns} FROM {b})").fetchone()[0]
+        if count(_quote(table), "incoming"):
+            return "changed"
+        return "added" if count("incoming", _quote(table)) else "same"
+    finally:
+        connection.unregister("incoming")
+
+
+def _differing_keys(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, columns: Sequence[str]) -> list:
+    """Keys (the first column) of the rows whose columns differ between the file's table and the frame."""
+    listed = ", ".join(map(_quote, columns))
+    connection.register("incoming", frame.to_arrow())
+    try:
+        return [row[0] for row in connection.execute(
+            f"SELECT DISTINCT {_quote(columns[0])} FROM ((SELECT {listed} FROM {_quote(table)} EXCEPT ALL SELECT {listed} FROM incoming) "
+            f"UNION ALL (SELECT {listed} FROM incoming EXCEPT ALL SELECT {listed} FROM {_quote(table)}))"
+        ).fetchall()]
+    finally:
+        connection.unregister("incoming")
+
+
+def _reports_naming(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame], column: str, keys: list) -> set[str]:
+    """Reports with a row naming one of the keys in `column`, in the file or in the incoming frames."""
+    found: set[str] = set()
+    for table in [t for t in REPORT_OF if column in tables[t].columns]:
+        found |= set(_reports_of_rows(tables, table).filter(tables[table][column].is_in(keys)).to_list())
+        key = REPORT_OF[table]
+        if isinstance(key, str):
+            sql = f"SELECT DISTINCT {_quote(key)} FROM {_quote(table)} WHERE {_quote(column)} IN (SELECT unnest($keys))"
+        else:
+            via, through = key
+            sql = (f"SELECT DISTINCT v.{_quote(REPORT_OF[via])} FROM {_quote(table)} AS t INNER JOIN {_quote(via)} AS v "
+                   f"ON t.{_quote(through)} = v.{_quote(through)} WHERE t.{_quote(column)} IN (SELECT unnest($keys))")
+        found |= {row[0] for row in connection.execute(sql, {"keys": keys}).fetchall()}
+    return found
+
+
+def _in_changed_reports(table: str, prefix: str) -> str:
+    """The condition on a per-report table's rows that they belong to a changed report; prefix "" reads the
+    file, "incoming_" the new frames."""
+    key = REPORT_OF[table]
+    if isinstance(key, str):
+        return f"{_quote(key)} IN (SELECT report_id FROM changed_reports)"
+    via, column = key
+    return f"{_quote(column)} IN (SELECT {_quote(column)} FROM {prefix}{via} WHERE {_in_changed_reports(via, prefix)})"
+
+
+def apply_patch(connection: duckdb.DuckDBPyConnection, patch: Patch, tables: Mapping[str, pl.DataFrame], lookups: Mapping[str, pl.DataFrame]) -> None:
+    """Bring a copy of the published file's tables up to the incoming frames; leaves the temporary table
+    changed_reports for the marts and checks."""
+    connection.register("patched_reports", pl.DataFrame({"report_id": patch.reports}, schema={"report_id": pl.String}).to_arrow())
+    connection.execute("CREATE TEMP TABLE changed_reports AS SELECT report_id FROM patched_reports")
+    if patch.reports:
+        for table in REPORT_OF:
+            connection.register(f"incoming_{table}", tables[table].to_arrow())
+        # A table found through another (claim_places through claims) is cleared before the one it goes through.
+        for table in sorted(REPORT_OF, key=lambda t: isinstance(REPORT_OF[t], str)):
+            connection.execute(f"DELETE FROM {_quote(table)} WHERE {_in_changed_reports(table, '')}")
+        for table in REPORT_OF:
+            connection.execute(
+                f"INSERT INTO {_quote(table)} ({_columns(table)}) SELECT {_columns(table)} FROM incoming_{table} "
+                f"WHERE {_in_changed_reports(table, 'incoming_')}"
+            )
+    for table in [t for t in tables if patch.status[t] in ("added", "changed")]:
+        connection.execute(f"DROP TABLE {_quote(table)}")
+        write_tables(connection, {table: tables[table]})
+    for name in [n for n in lookups if patch.status[n] != "same"]:
+        connection.execute(f"DROP TABLE {_quote(name)}")
+        write_lookup(connection, name, lookups[name])
+
+
 def publish(
     path: Path,
     tables: Mapping[str, pl.DataFrame],
@@ -213,31 +482,61 @@ def publish(
     marts: Sequence[SqlFile] = (),
     parameters: Mapping[str, object] | None = None,
 ) -> PublishResult:
-    """Build the warehouse in a new file, check it, then rename it over `path` in one step."""
+    """Build the warehouse in a new file (or patch a copy of the published one), check it, then rename it over
+    `path` in one step; when nothing changed, leave the published file as it is."""
+    parameters = dict(parameters or {})
+    signature = build_signature(tables, lookups, checks, marts, parameters)
+    digests = report_digests(tables)
+    patch = plan_patch(path, tables, lookups, marts, digests, signature)
+    if patch is not None and not patch.reports and set(patch.status.values()) == {"same"}:
+        return _published_result(path, checks, marts, patch)
     path.parent.mkdir(parents=True, exist_ok=True)
     building = path.with_name(f".{path.name}.{uuid.uuid4().hex}.building")
     try:
+        if patch is not None:
+            shutil.copyfile(path, building)
         with duckdb.connect(str(building)) as connection:
-            write_tables(connection, tables)
-            for name, frame in lookups.items():
-                write_lookup(connection, name, frame)
-            build_marts(connection, marts, parameters or {})
-            results = run_checks(connection, checks)
+            if patch is not None:
+                apply_patch(connection, patch, tables, lookups)
+                status = dict(patch.status)
+            else:
+                write_tables(connection, tables)
+                for name, frame in lookups.items():
+                    write_lookup(connection, name, frame)
+                status = None
+            build_marts(connection, marts, parameters, status, patch.reads if patch else None)
+            results = run_checks(connection, checks, patched=patch is not None)
             failed = [r for r in results if not r.passed]
             if failed:
                 names = ", ".join(f"{r.name} ({r.failing_rows} rows)" for r in failed)
                 raise PublishError(f"integrity checks failed, warehouse not published: {names}", results)
-            row_counts = {
-                table: connection.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
-                for table in [*tables, *lookups, *(m.name for m in marts)]
-            }
-            mart_columns = {
-                mart.name: [(row[0], row[1]) for row in connection.execute(f"DESCRIBE {_quote(mart.name)}").fetchall()]
-                for mart in marts
-            }
+            row_counts, mart_columns = _shape(connection, [*tables, *lookups], marts)
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
+            connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.build AS SELECT $signature AS signature", {"signature": signature})
+            connection.register("incoming", digests.to_arrow())
+            connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.report_digests AS SELECT * FROM incoming")
+            connection.unregister("incoming")
             connection.execute("CHECKPOINT")
         os.replace(building, path)
     finally:
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return PublishResult(path=path, row_counts=row_counts, check_results=results, mart_columns=mart_columns)
+    if patch is None:
+        return PublishResult(path, row_counts, results, mart_columns)
+    return PublishResult(path, row_counts, results, mart_columns, "patched", len(patch.reports), status)
+
+
+def _shape(connection: duckdb.DuckDBPyConnection, tables: Sequence[str], marts: Sequence[SqlFile]) -> tuple[dict[str, int], dict[str, list[tuple[str, str]]]]:
+    """Row counts of tables and marts, and the column names and types of each mart."""
+    row_counts = {name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0] for name in [*tables, *(m.name for m in marts)]}
+    mart_columns = {m.name: [(row[0], row[1]) for row in connection.execute(f"DESCRIBE {_quote(m.name)}").fetchall()] for m in marts}
+    return row_counts, mart_columns
+
+
+def _published_result(path: Path, checks: Sequence[Check], marts: Sequence[SqlFile], patch: Patch) -> PublishResult:
+    """The published file as it stands, when nothing changed: it passed every check when it was published."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = [t for t in patch.status if t not in {m.name for m in marts}]
+        row_counts, mart_columns = _shape(connection, tables, marts)
+    results = [CheckResult(check.name, True, 0, []) for check in checks]
+    return PublishResult(path, row_counts, results, mart_columns, "unchanged", 0, patch.status | {m.name: "same" for m in marts})

@@ -68,7 +68,7 @@ class Reports(Table):
     published_at: UTC_TIMESTAMP = pa.Field(nullable=True, description="Publication time in UTC; null if unknown.")
     language: str = pa.Field(nullable=True, description="ISO 639-1 language code, from metadata or detected from the script.")
     text: str = pa.Field(str_length={"min_value": 1}, description="Normalised report text (NFC, LF line ends); all offsets point into it.")
-    ingested_at: UTC_TIMESTAMP = pa.Field(description="When this run read the report.")
+    ingested_at: UTC_TIMESTAMP = pa.Field(description="When Sitrep first read the report: the run that first published it (kept while it stays in the warehouse).")
 
 
 class RejectedReports(Table):

@@ -23,7 +23,7 @@ def test_the_lake_holds_every_table_and_the_catalogue_reads_it(settings, tmp_pat
     lake.mkdir(parents=True)
     (lake / "dropped_mart.parquet").write_bytes(b"a table the warehouse no longer has")
     assert main() == 0
-    names = [r[0] for r in query(settings.warehouse_path, "select table_name from duckdb_tables() order by 1")]
+    names = [r[0] for r in query(settings.warehouse_path, "select table_name from duckdb_tables() where schema_name = 'main' order by 1")]
     assert sorted(p.stem for p in lake.glob("*.parquet")) == names
     assert not list(lake.glob(".*")), "no partial files are left behind"
     catalogue = settings.warehouse_path.with_name(LAKE_CATALOGUE)
@@ -58,7 +58,7 @@ def test_an_s3_lake_is_written_through_the_s3_api_and_read_by_the_catalogue(sett
     write_good_inputs(settings.reports_dir)
     assert main() == 0
     listed = boto3.client("s3", endpoint_url=object_store).list_objects_v2(Bucket="lake", Prefix="sitrep/")
-    names = [r[0] for r in query(settings.warehouse_path, "select table_name from duckdb_tables() order by 1")]
+    names = [r[0] for r in query(settings.warehouse_path, "select table_name from duckdb_tables() where schema_name = 'main' order by 1")]
     assert sorted(o["Key"] for o in listed["Contents"]) == [f"sitrep/{n}.parquet" for n in names]
     with duckdb.connect(str(settings.warehouse_path.with_name(LAKE_CATALOGUE)), read_only=True) as connection:
         # A reader brings its own access to the store: here the lake's own reader (elsewhere DuckDB's httpfs).

@@ -58,12 +58,16 @@ def warehouse(context: dg.AssetExecutionContext, sitrep: SitrepConfig, **tables:
         for check_result in error.check_results:
             yield _check_result(check_result)
         raise dg.Failure(description=str(error)) from error
-    context.log.info("published %s: %s", path, result.row_counts)
+    context.log.info("%s %s (%d reports patched): %s", result.mode, path, result.patched_reports, result.row_counts)
     yield dg.MaterializeResult(
         asset_key="warehouse",
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
+            # built: a new file; patched: the published file with the changed reports replaced; unchanged: nothing new
+            "publish_mode": result.mode,
+            "reports_patched": result.patched_reports,
+            "changes": dg.MetadataValue.json(result.changes),
             "dagster/row_count": result.row_counts["reports"],
         },
     )

@@ -8,10 +8,11 @@ import os
 import pickle
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from pipelines.incremental import code_version, digest, library_versions
@@ -54,15 +55,21 @@ def list_inputs(reports_dir: Path) -> list[Path]:
 
 
 def ingest_folder(
-    reports_dir: Path, limits: Limits, mappings: Sequence[RecordMapping], now: dt.datetime, cache_dir: Path | None = None
+    reports_dir: Path,
+    limits: Limits,
+    mappings: Sequence[RecordMapping],
+    now: dt.datetime,
+    cache_dir: Path | None = None,
+    first_ingested: Mapping[str, dt.datetime] | None = None,
 ) -> IngestResult:
-    """Every input read (with a cache_dir, unchanged files are taken from what an earlier run read of them)."""
+    """Every input read (with a cache_dir, unchanged files are taken from what an earlier run read of them); a
+    report in first_ingested keeps that time as its ingested_at, a new one gets now."""
     reader = InputReader(limits, mappings, cache_dir)
     outcomes: list[Outcome] = []
     for path in list_inputs(reports_dir):
         outcomes.extend(reader.read(path, path.relative_to(reports_dir).as_posix()))
     reader.forget_unused()
-    return build_frames(outcomes, now)
+    return build_frames(outcomes, now, first_ingested or {})
 
 
 # Libraries whose answers ingest keeps: main-text extraction, date parsing, encoding detection.
@@ -115,7 +122,16 @@ class InputReader:
                 entry.unlink(missing_ok=True)
 
 
-def build_frames(outcomes: Sequence[Outcome], now: dt.datetime) -> IngestResult:
+def first_ingested(warehouse: Path) -> dict[str, dt.datetime]:
+    """When each report of the published warehouse was first read; empty when there is none to read."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            return dict(connection.sql("select report_id, ingested_at from reports").pl().iter_rows())
+    except duckdb.Error:
+        return {}
+
+
+def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_ingested: Mapping[str, dt.datetime] | None = None) -> IngestResult:
     """The first input with a given text becomes the report; later ones are recorded as its duplicates."""
     reports: dict[str, dict[str, object]] = {}
     rejected: list[dict[str, object]] = []
@@ -147,7 +163,7 @@ def build_frames(outcomes: Sequence[Outcome], now: dt.datetime) -> IngestResult:
                 "published_at": doc.published_at,
                 "language": doc.language,
                 "text": doc.text,
-                "ingested_at": now,
+                "ingested_at": (first_ingested or {}).get(rid, now),
             }
     return IngestResult(
         reports=validated(Reports, pl.DataFrame(list(reports.values()), schema=polars_schema(Reports))),

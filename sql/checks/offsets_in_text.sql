@@ -1,4 +1,5 @@
 -- Character offsets point inside their report's text, and the text there is what the row quotes.
+-- patch: report_id
 with
 
 mention_spans as (

@@ -5,6 +5,8 @@
 -- date and places): count statements, not rows, so that repetition does not inflate the figures. The report's
 -- own narration is a statement of its own.
 -- depends: claims, claim_places, places, sources, reports
+-- patch: report_id
+-- reads: sources(source_id, name, source_type, affiliation), places(place_id, name, feature_type, admin1, lat, lon)
 with
 
 claim_place_keys as (
