@@ -1,7 +1,8 @@
 """Exports of the `claim_facts` mart for tools outside SQL: Parquet partitioned by month, CSV, and GeoJSON.
 
 Each export is written beside its final name and renamed into place, so a reader never sees half a file;
-the Parquet folder is swapped as a whole.
+the Parquet folder is swapped as a whole. Exports already written from a warehouse of the same content are
+left as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from pipelines.publish import published_content
 
 PARQUET_DIR = "claim_facts_parquet"
 CSV_FILE = "claim_facts.csv"
@@ -87,7 +90,22 @@ def write_geojson(facts: pl.DataFrame, out_dir: Path) -> Path:
     return target
 
 
-def export_claim_facts(warehouse: Path, out_dir: Path) -> dict[str, Path]:
+# The content digest (pipelines.publish) of the warehouse the exports were last written from.
+EXPORTED_FROM = ".exported_from"
+
+
+def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path], bool]:
+    """Write the exports, unless they were written from a warehouse of the same content; returns where they
+    are and whether they were written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    targets = {"parquet": out_dir / PARQUET_DIR, "csv": out_dir / CSV_FILE, "geojson": out_dir / GEOJSON_FILE}
+    content = published_content(warehouse)
+    marker = out_dir / EXPORTED_FROM
+    if content is not None and all(p.exists() for p in targets.values()) and marker.exists() and marker.read_text() == content:
+        return targets, False
+    marker.unlink(missing_ok=True)
     facts = read_claim_facts(warehouse)
-    return {"parquet": write_parquet(facts, out_dir), "csv": write_csv(facts, out_dir), "geojson": write_geojson(facts, out_dir)}
+    written = {"parquet": write_parquet(facts, out_dir), "csv": write_csv(facts, out_dir), "geojson": write_geojson(facts, out_dir)}
+    if content is not None:
+        marker.write_text(content)
+    return written, True

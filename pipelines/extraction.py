@@ -92,6 +92,8 @@ def _density_points(reports: pl.DataFrame, gazetteer: Gazetteer, cache: StageCac
 def locate(reports: pl.DataFrame, gazetteer: Gazetteer, cache_dir: Path | None, workers: int) -> tuple[pl.DataFrame, pl.DataFrame, CacheStats]:
     """The places and place_mentions tables of the reports, and what was reused and extracted."""
     base = digest(["places", rules_version(), frame_digest(gazetteer.features)])
+    if cache_dir is not None:
+        gazetteer.keep_indexes(cache_dir / "gazetteer", base)
     points = _density_points(reports, gazetteer, StageCache(cache_dir and cache_dir / "density", base), workers)
     gazetteer.set_density(ReportingDensity(points["lat"].to_numpy(), points["lon"].to_numpy()))
     version = digest([base, frame_digest(points)])

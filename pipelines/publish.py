@@ -322,6 +322,26 @@ def _reports_of_rows(tables: Mapping[str, pl.DataFrame], table: str) -> pl.Serie
     return tables[table].select(column).join(owners, on=column, how="left", maintain_order="left")["report"]
 
 
+def content_digest(signature: str, digests: pl.DataFrame, tables: Mapping[str, pl.DataFrame], lookups: Mapping[str, pl.DataFrame]) -> str:
+    """A digest of everything a warehouse file holds: its signature, the report digests and the rows of the other
+    tables (their order aside). Files with the same content digest hold the same rows; exports keep it to
+    tell whether they are up to date."""
+    digest = hashlib.sha256(signature.encode())
+    frames = [("report_digests", digests), *((t, f) for t, f in tables.items() if t not in REPORT_OF), *lookups.items()]
+    for name, frame in sorted(frames, key=lambda item: item[0]):
+        digest.update(name.encode() + b"\0" + frame.hash_rows(seed=_HASH_SEED).sort().to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def published_content(path: Path) -> str | None:
+    """The content digest recorded in a published file; None when there is none to read."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return connection.execute(f"SELECT content FROM {META_SCHEMA}.build").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
 def report_digests(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """Per report, a digest of its rows in every per-report table: sums of the rows' hashes (in two 32-bit
     halves, which cannot overflow) and the row count, so that row order does not matter and any changed,
@@ -512,7 +532,10 @@ def publish(
                 raise PublishError(f"integrity checks failed, warehouse not published: {names}", results)
             row_counts, mart_columns = _shape(connection, [*tables, *lookups], marts)
             connection.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
-            connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.build AS SELECT $signature AS signature", {"signature": signature})
+            connection.execute(
+                f"CREATE OR REPLACE TABLE {META_SCHEMA}.build AS SELECT $signature AS signature, $content AS content",
+                {"signature": signature, "content": content_digest(signature, digests, tables, lookups)},
+            )
             connection.register("incoming", digests.to_arrow())
             connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.report_digests AS SELECT * FROM incoming")
             connection.unregister("incoming")

@@ -199,3 +199,52 @@ def test_a_text_changed_only_in_case_or_spacing_is_located_again(gazetteer, tmp_
     assert stats.extracted == 1
     start, end = mentions.row(0, named=True)["char_start"], mentions.row(0, named=True)["char_end"]
     assert after["text"][0][start:end] == "KHERSON"
+
+
+def test_the_gazetteer_name_indexes_are_kept_and_read_back_and_a_damaged_file_is_rebuilt(tmp_path):
+    features = packaged_features()
+    first = Gazetteer.from_features(features, source="packaged")
+    first.keep_indexes(tmp_path / "gazetteer", "key")
+    assert first.lookup("Kharkiv")[0], "a lookup builds the indexes"
+    kept = tmp_path / "gazetteer" / "key.pickle"
+    assert kept.exists()
+    second = Gazetteer.from_features(features, source="packaged")
+    second.keep_indexes(tmp_path / "gazetteer", "key")
+    second._build_indexes = None  # reading the kept file must not build them again
+    assert second.lookup("Kharkiv") == first.lookup("Kharkiv") and second.loose == first.loose
+    kept.write_bytes(b"damaged")
+    third = Gazetteer.from_features(features, source="packaged")
+    third.keep_indexes(tmp_path / "gazetteer", "key")
+    assert third.lookup("Kharkiv") == first.lookup("Kharkiv")
+    # Another key (other features or rules) replaces the kept file.
+    fourth = Gazetteer.from_features(features, source="packaged")
+    fourth.keep_indexes(tmp_path / "gazetteer", "other")
+    fourth.lookup("Kharkiv")
+    assert [p.name for p in (tmp_path / "gazetteer").iterdir()] == ["other.pickle"]
+
+
+def step_metadata() -> dict[str, dict]:
+    """The metadata of each asset materialised by one run of the job."""
+    result = defs().resolve_job_def("materialize_all").execute_in_process()
+    assert result.success
+    return {e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()} for e in result.get_asset_materialization_events()}
+
+
+def test_a_run_with_nothing_new_publishes_and_exports_nothing_and_a_new_report_is_patched_in(settings):
+    write_good_inputs(settings.reports_dir)
+    for i in range(12):
+        (settings.reports_dir / f"filler-{i}.txt").write_text(f"{SENTENCES[i % len(SENTENCES)]} Filler {i}.")
+    first = step_metadata()
+    assert first["warehouse"]["publish_mode"] == "built" and first["claim_facts_exports"]["written"]
+    published = settings.warehouse_path.stat()
+    csv = settings.warehouse_path.parent / "exports" / "claim_facts.csv"
+    exported = csv.stat()
+    ingested_at = query(settings.warehouse_path, "select report_id, ingested_at from reports order by 1")
+    again = step_metadata()
+    assert (again["warehouse"]["publish_mode"], again["claim_facts_exports"]["written"]) == ("unchanged", False)
+    assert settings.warehouse_path.stat().st_mtime_ns == published.st_mtime_ns and csv.stat().st_mtime_ns == exported.st_mtime_ns
+    (settings.reports_dir / "new.txt").write_text(SENTENCES[2] + " A new one.")
+    grown = step_metadata()
+    assert (grown["warehouse"]["publish_mode"], grown["warehouse"]["reports_patched"], grown["claim_facts_exports"]["written"]) == ("patched", 1, True)
+    # Reports already published keep the time they were first read.
+    assert set(ingested_at) < set(query(settings.warehouse_path, "select report_id, ingested_at from reports order by 1"))

@@ -179,7 +179,8 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
         ],
     )
     connection.close()
-    written = export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    written, fresh = export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    assert fresh
     months = sorted(p.name for p in written["parquet"].iterdir())
     assert months == ["month=2022-05", "month=2022-06"]
     parquet = duckdb.execute(
@@ -192,8 +193,9 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
     assert collection["type"] == "FeatureCollection"
     assert [f["geometry"]["coordinates"] for f in collection["features"]] == [[37.0, 48.0], [37.0, 48.0]]
     assert collection["features"][0]["properties"]["claim_date"] == "2022-05-07"
-    # A second export replaces the first whole, leaving no staging files behind.
-    export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    # A second export (of a warehouse that records no content digest) replaces the first whole, leaving no
+    # staging files behind.
+    assert export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")[1]
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["claim_facts.csv", "claim_facts.geojson", "claim_facts_parquet"]
 
 

@@ -16,9 +16,9 @@ from pipelines.overview import write_overview
 )
 def claim_facts_exports(context: dg.AssetExecutionContext, sitrep: SitrepConfig) -> dg.MaterializeResult:
     warehouse = Path(sitrep.warehouse_path)
-    written = export_claim_facts(warehouse, warehouse.parent / "exports")
-    context.log.info("exports: %s", written)
-    return dg.MaterializeResult(metadata={kind: dg.MetadataValue.path(str(path)) for kind, path in written.items()})
+    written, fresh = export_claim_facts(warehouse, warehouse.parent / "exports")
+    context.log.info("exports %s: %s", "written" if fresh else "already up to date", written)
+    return dg.MaterializeResult(metadata={"written": fresh, **{kind: dg.MetadataValue.path(str(path)) for kind, path in written.items()}})
 
 
 @dg.asset(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import os
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,6 +77,8 @@ class Gazetteer:
     features: pl.DataFrame
     source: str
     density: ReportingDensity | None = None
+    # Where the name indexes are kept between runs (see keep_indexes); None builds them every time.
+    index_file: Path | None = None
 
     def __post_init__(self) -> None:
         self.lat = self.features["lat"].fill_null(np.nan).to_numpy()
@@ -98,9 +102,25 @@ class Gazetteer:
         """Rows by loose key (three letters or more)."""
         return self._indexes[1]
 
+    def keep_indexes(self, folder: Path, key: str) -> None:
+        """Keep the name indexes in folder under key, a digest of the features and of the naming rules:
+        building them takes seconds, reading them back a fraction of one."""
+        self.index_file = folder / f"{key}.pickle"
+
     @functools.cached_property
     def _indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-        """Built on first use: a run with nothing new to locate never needs them (a second of work)."""
+        """Built on first use (a run with nothing new to locate never needs them), or read back from index_file."""
+        if self.index_file is not None:
+            try:
+                return pickle.loads(self.index_file.read_bytes())
+            except Exception:  # noqa: BLE001 - a missing or unreadable index is only built again
+                pass
+        indexes = self._build_indexes()
+        if self.index_file is not None:
+            _store(self.index_file, pickle.dumps(indexes, protocol=pickle.HIGHEST_PROTOCOL))
+        return indexes
+
+    def _build_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         exact: dict[str, set[int]] = defaultdict(set)
         loose: dict[str, set[int]] = defaultdict(set)
         for row, names in enumerate(self.features["aliases"].to_list()):
@@ -160,6 +180,21 @@ class Gazetteer:
         if rows:
             return rows, "variant"
         return [], "none"
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write beside the final name and rename into place, then drop indexes of other features or rules; a
+    folder that cannot be written leaves the index unkept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+        for other in path.parent.glob("*.pickle"):
+            if other != path:
+                other.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _names(row: dict) -> list[str]:
