@@ -1,15 +1,18 @@
 """Exports of the `claim_facts` mart for tools outside SQL: Parquet partitioned by month, CSV, and GeoJSON.
 
-Each export is written beside its final name and renamed into place, so a reader never sees half a file;
-the Parquet folder is swapped as a whole. Exports already written from a warehouse of the same content are
-left as they are.
+Every export is cut by month (the month of claim_date; "undated" last), and only the months whose rows changed
+since the last export are encoded again: each month's Parquet partition is rewritten, and its CSV rows and
+GeoJSON features are kept as pieces under exports/.pieces, from which the single CSV and GeoJSON files are put
+together in month order. Each file is written beside its final name and renamed into place, so a reader never
+sees half a file. Exports already written from a warehouse of the same content are left as they are.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Iterator
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -20,11 +23,26 @@ from pipelines.publish import published_content
 PARQUET_DIR = "claim_facts_parquet"
 CSV_FILE = "claim_facts.csv"
 GEOJSON_FILE = "claim_facts.geojson"
+PIECES_DIR = ".pieces"
+# The content digest (pipelines.publish) of the warehouse the exports were last written from.
+EXPORTED_FROM = ".exported_from"
+UNDATED = "undated"
+_MONTH = f"coalesce(strftime(claim_date, '%Y-%m'), '{UNDATED}')"
 
 
-def read_claim_facts(warehouse: Path) -> pl.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute("select * from claim_facts order by claim_date, claim_id").pl()
+def month_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per month, a digest of its claim_facts rows (a sum of row hashes and the count: order does not matter)."""
+    columns = ", ".join(f'"{row[0]}"' for row in connection.execute("describe claim_facts").fetchall())
+    rows = connection.execute(f"select {_MONTH} as month, sum(hash({columns}))::varchar || '/' || count(*) from claim_facts group by month").fetchall()
+    return dict(rows)
+
+
+def read_months(connection: duckdb.DuckDBPyConnection, months: list[str]) -> pl.DataFrame:
+    """The claim_facts rows of these months, with their month, in export order."""
+    return connection.execute(
+        f"select *, {_MONTH} as month from claim_facts where {_MONTH} in (select unnest($months)) order by claim_date, claim_id",
+        {"months": months},
+    ).pl()
 
 
 def _staged(target: Path) -> Path:
@@ -41,71 +59,96 @@ def _swap(staged: Path, target: Path) -> None:
         staged.replace(target)
 
 
-def write_parquet(facts: pl.DataFrame, out_dir: Path) -> Path:
-    """Hive-style month partitions (month=2022-03/...), readable by DuckDB, polars, pandas and Spark."""
-    target = out_dir / PARQUET_DIR
+def write_parquet_month(rows: pl.DataFrame, out_dir: Path, month: str) -> None:
+    """One Hive-style partition (month=2022-03/00000000.parquet), readable by DuckDB, polars, pandas and Spark."""
+    target = out_dir / PARQUET_DIR / f"month={month}"
+    target.parent.mkdir(parents=True, exist_ok=True)
     staged = _staged(target)
-    monthly = facts.with_columns(pl.col("claim_date").dt.strftime("%Y-%m").fill_null("undated").alias("month"))
-    monthly.write_parquet(staged, partition_by="month", mkdir=True)
+    staged.mkdir()
+    rows.write_parquet(staged / "00000000.parquet")
     _swap(staged, target)
-    return target
 
 
-def write_csv(facts: pl.DataFrame, out_dir: Path) -> Path:
-    """One flat file; lists (evidence URLs) become space-separated text."""
-    target = out_dir / CSV_FILE
-    staged = _staged(target)
-    flat = facts.with_columns(pl.col(c).list.join(" ") for c, dtype in facts.schema.items() if isinstance(dtype, pl.List))
-    flat.write_csv(staged)
-    _swap(staged, target)
-    return target
+def csv_rows(rows: pl.DataFrame, header: bool = False) -> str:
+    """Rows as CSV; lists (evidence URLs) become space-separated text."""
+    flat = rows.drop("month", strict=False).with_columns(
+        pl.col(c).list.join(" ") for c, dtype in rows.schema.items() if isinstance(dtype, pl.List)
+    )
+    return flat.write_csv(include_header=header)
 
 
 GEOJSON_BATCH_ROWS = 20_000
 
 
-def geojson_chunks(facts: pl.DataFrame) -> Iterator[str]:
-    """A FeatureCollection with one point per located claim and place, its properties the other columns, as
-    pieces of text: encoded by polars a batch of rows at a time (a Python loop over rows is ten times slower,
-    and the whole collection as one string would hold the file in memory several times over)."""
-    located = facts.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+def geojson_features(rows: pl.DataFrame) -> Iterator[str]:
+    """One GeoJSON point feature per located row, its properties the other columns, as pieces of text joined
+    by ",\\n": encoded by polars a batch of rows at a time (a Python loop over rows is ten times slower)."""
+    located = rows.drop("month", strict=False).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     properties = [c for c in located.columns if c not in ("lat", "lon")]
     feature = pl.struct(
         pl.lit("Feature").alias("type"),
         pl.struct(pl.lit("Point").alias("type"), pl.concat_list("lon", "lat").alias("coordinates")).alias("geometry"),
         pl.struct(properties).alias("properties"),
     ).struct.json_encode()
-    yield '{"type": "FeatureCollection", "features": [\n'
-    for index, batch in enumerate(located.iter_slices(GEOJSON_BATCH_ROWS)):
-        yield ("" if index == 0 else ",\n") + batch.select(feature.str.join(",\n")).item()
-    yield "\n]}"
+    for batch in located.iter_slices(GEOJSON_BATCH_ROWS):
+        yield batch.select(feature.str.join(",\n")).item()
 
 
-def write_geojson(facts: pl.DataFrame, out_dir: Path) -> Path:
-    target = out_dir / GEOJSON_FILE
+def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, tail: str) -> Path:
+    """head, then the non-empty pieces with separator between them, then tail, renamed into place."""
     staged = _staged(target)
     with staged.open("w", encoding="utf-8") as out:
-        out.writelines(geojson_chunks(facts))
+        out.write(head)
+        first = True
+        for piece in pieces:
+            text = piece.read_text(encoding="utf-8")
+            if text:
+                out.write(("" if first else separator) + text)
+                first = False
+        out.write(tail)
     _swap(staged, target)
     return target
 
 
-# The content digest (pipelines.publish) of the warehouse the exports were last written from.
-EXPORTED_FROM = ".exported_from"
-
-
-def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path], bool]:
-    """Write the exports, unless they were written from a warehouse of the same content; returns where they
-    are and whether they were written."""
+def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path], list[str] | None]:
+    """Bring the exports up to the warehouse, encoding only the months that changed; returns where they are and
+    the months encoded again (None when the exports were already up to date)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = {"parquet": out_dir / PARQUET_DIR, "csv": out_dir / CSV_FILE, "geojson": out_dir / GEOJSON_FILE}
     content = published_content(warehouse)
     marker = out_dir / EXPORTED_FROM
     if content is not None and all(p.exists() for p in targets.values()) and marker.exists() and marker.read_text() == content:
-        return targets, False
+        return targets, None
     marker.unlink(missing_ok=True)
-    facts = read_claim_facts(warehouse)
-    written = {"parquet": write_parquet(facts, out_dir), "csv": write_csv(facts, out_dir), "geojson": write_geojson(facts, out_dir)}
+    pieces = out_dir / PIECES_DIR
+    pieces.mkdir(exist_ok=True)
+    manifest_path = pieces / "months.json"
+    try:
+        exported = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        exported = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        digests = month_digests(connection)
+        changed = sorted(m for m, d in digests.items() if exported.get(m) != d or not (pieces / f"{m}.csv").exists() or not (pieces / f"{m}.geojson").exists())
+        facts = read_months(connection, changed)
+        header = csv_rows(connection.execute("select * from claim_facts limit 0").pl(), header=True)
+    # The manifest goes first, so that a run stopped halfway encodes these months again.
+    manifest_path.unlink(missing_ok=True)
+    by_month = facts.partition_by("month", as_dict=True, maintain_order=True)
+    for month in changed:
+        rows = by_month.get((month,), facts.clear())
+        write_parquet_month(rows, out_dir, month)
+        (pieces / f"{month}.csv").write_text(csv_rows(rows), encoding="utf-8")
+        (pieces / f"{month}.geojson").write_text(",\n".join(geojson_features(rows)), encoding="utf-8")
+    for month in set(exported) - set(digests):
+        shutil.rmtree(out_dir / PARQUET_DIR / f"month={month}", ignore_errors=True)
+        for suffix in (".csv", ".geojson"):
+            (pieces / f"{month}{suffix}").unlink(missing_ok=True)
+    months = sorted(digests)
+    _write_joined(targets["csv"], header, [pieces / f"{m}.csv" for m in months], "", "")
+    _write_joined(targets["geojson"], '{"type": "FeatureCollection", "features": [\n', [pieces / f"{m}.geojson" for m in months], ",\n", "\n]}")
+    targets["parquet"].mkdir(exist_ok=True)
+    manifest_path.write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
     if content is not None:
         marker.write_text(content)
-    return written, True
+    return targets, changed

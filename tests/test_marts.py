@@ -179,8 +179,8 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
         ],
     )
     connection.close()
-    written, fresh = export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
-    assert fresh
+    written, months_encoded = export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")
+    assert months_encoded == ["2022-05", "2022-06"]
     months = sorted(p.name for p in written["parquet"].iterdir())
     assert months == ["month=2022-05", "month=2022-06"]
     parquet = duckdb.execute(
@@ -193,10 +193,39 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
     assert collection["type"] == "FeatureCollection"
     assert [f["geometry"]["coordinates"] for f in collection["features"]] == [[37.0, 48.0], [37.0, 48.0]]
     assert collection["features"][0]["properties"]["claim_date"] == "2022-05-07"
-    # A second export (of a warehouse that records no content digest) replaces the first whole, leaving no
-    # staging files behind.
-    assert export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")[1]
-    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["claim_facts.csv", "claim_facts.geojson", "claim_facts_parquet"]
+    # A second export of the same rows encodes no month again, and leaves no staging files behind.
+    assert export_claim_facts(tmp_path / "w.duckdb", tmp_path / "exports")[1] == []
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == [".pieces", "claim_facts.csv", "claim_facts.geojson", "claim_facts_parquet"]
+    assert sorted(p.name for p in written["parquet"].iterdir()) == months
+
+
+def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tmp_path):
+    import json
+
+    from pipelines.exports import export_claim_facts
+
+    claims = [
+        claim("c1", "ru_mod", "capture", "RU", "popasna"),
+        claim("c2", "ua_gs", "repelled", "UA", "vodiane", day=dt.date(2022, 6, 1)),
+        claim("c3", "ua_gs", "strike", "UA", "vodiane", day=dt.date(2022, 7, 1)),
+    ]
+    warehouse(tmp_path, claims).close()
+    out = tmp_path / "exports"
+    export_claim_facts(tmp_path / "w.duckdb", out)
+    june = out / "claim_facts_parquet" / "month=2022-06" / "00000000.parquet"
+    june_written = june.stat().st_mtime_ns
+    # May gains a claim, July loses its only one, August is new; June is left alone.
+    (tmp_path / "w.duckdb").unlink()
+    claims = [claims[0], claim("c4", "ru_blog", "advance", "RU", "popasna"), claims[1], claim("c5", "ua_gs", "holding", "UA", "popasna", day=dt.date(2022, 8, 3))]
+    warehouse(tmp_path, claims).close()
+    assert export_claim_facts(tmp_path / "w.duckdb", out)[1] == ["2022-05", "2022-08"]
+    assert june.stat().st_mtime_ns == june_written
+    assert sorted(p.name for p in (out / "claim_facts_parquet").iterdir()) == ["month=2022-05", "month=2022-06", "month=2022-08"]
+    fresh = tmp_path / "fresh"
+    export_claim_facts(tmp_path / "w.duckdb", fresh)
+    for name in ("claim_facts.csv", "claim_facts.geojson"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes()
+    assert [row["properties"]["claim_id"] for row in json.loads((out / "claim_facts.geojson").read_text())["features"]] == ["c1", "c4", "c2", "c5"]
 
 
 def test_the_overview_is_one_self_contained_page(tmp_path):

@@ -16,9 +16,10 @@ from pipelines.overview import write_overview
 )
 def claim_facts_exports(context: dg.AssetExecutionContext, sitrep: SitrepConfig) -> dg.MaterializeResult:
     warehouse = Path(sitrep.warehouse_path)
-    written, fresh = export_claim_facts(warehouse, warehouse.parent / "exports")
-    context.log.info("exports %s: %s", "written" if fresh else "already up to date", written)
-    return dg.MaterializeResult(metadata={"written": fresh, **{kind: dg.MetadataValue.path(str(path)) for kind, path in written.items()}})
+    written, months = export_claim_facts(warehouse, warehouse.parent / "exports")
+    context.log.info("exports %s: %s", "already up to date" if months is None else f"written, {len(months)} months encoded again", written)
+    metadata = {"written": months is not None, "months_encoded": len(months or [])}
+    return dg.MaterializeResult(metadata=metadata | {kind: dg.MetadataValue.path(str(path)) for kind, path in written.items()})
 
 
 @dg.asset(
