@@ -179,3 +179,30 @@ def test_stemmed_search_finds_what_a_plain_search_finds():
 def test_a_headline_speaker_before_a_colon():
     _, claims = extract("Zelensky: our forces repelled the attack on Kupiansk\nKharkiv: Russian forces shelled Izium.")
     assert rows(claims, "source_id", "event_type") == [("ua_zelensky", "repelled"), (None, "strike")]
+
+
+def test_a_source_several_reports_introduce_keeps_its_first_name_and_the_first_type_and_side_given():
+    from pipelines.claims.extract import CLAIM_TABLES, DISCOVERED_SCHEMA, claim_tables
+    from pipelines.schemas import ClaimPlaces, polars_schema
+
+    discovered = pl.DataFrame(
+        [
+            ("r1", "text:oblast_head", "Oblast Head", ["the oblast head"], "unspecified", "unknown"),
+            ("r2", "text:oblast_head", "oblast head", None, "government", "unknown"),
+            ("r3", "text:oblast_head", "Oblast head", ["Head"], "military", "UA"),
+            ("r4", "text:oblast_head", "OBLAST HEAD", None, "blogger", "RU"),
+        ],
+        schema=DISCOVERED_SCHEMA,
+        orient="row",
+    )
+    rows = {name: pl.DataFrame() for name in CLAIM_TABLES}
+    rows |= {
+        "claims": pl.DataFrame(schema=polars_schema(Claims)),
+        "claim_places": pl.DataFrame(schema={**polars_schema(ClaimPlaces), "report_id": pl.String}),
+        "discovered_sources": discovered,
+        "source_surfaces": pl.DataFrame(schema={"report_id": pl.String, "source_id": pl.String, "surface": pl.String}),
+    }
+    sources, _, _ = claim_tables(SourceRegistry.from_seeds(), rows)
+    row = sources.filter(pl.col("source_id") == "text:oblast_head").to_dicts()[0]
+    assert (row["name"], row["source_type"], row["affiliation"]) == ("Oblast Head", "government", "UA")
+    assert row["aliases"] == ["the oblast head", "Head"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from wordfreq import zipf_frequency
 
 from pipelines.claims.lexicon import Lexicon
-from pipelines.claims.registry import Source, SourceRegistry, source_key
+from pipelines.claims.registry import UNSIDED, UNTYPED, Source, SourceRegistry, source_key
 
 # Words between a slot and its verb that are not part of the claimant.
 _SLOT_TAIL = re.compile(
@@ -274,7 +274,7 @@ class Attributor:
             return claimant
         name = text[before.start(1) : claimant.end]
         source = self._discovered_source(name, name, None)
-        if source.affiliation == "unknown":
+        if source.affiliation == UNSIDED:
             source = Source(source.source_id, source.name, source.aliases, source.source_type, parent.affiliation, None)
             self.sources.discovered[source.source_id] = source
         return Claimant(source.source_id, before.start(1), claimant.end, name, claimant.singular)
@@ -349,8 +349,8 @@ class Attributor:
         else:
             roles = roles if roles is not None else [m.group().casefold() for m in self.lexicon.roles.finditer(surface)]
             sides = {self.lexicon.side_of[m.group()] for m in self.lexicon.sides.finditer(surface)}
-            source_type = self.lexicon.role_type[roles[-1]] if roles else "unspecified"
-            affiliation = sides.pop() if len(sides) == 1 else "unknown"
+            source_type = self.lexicon.role_type[roles[-1]] if roles else UNTYPED
+            affiliation = sides.pop() if len(sides) == 1 else UNSIDED
             source = Source(source_id, name, aliases, source_type, affiliation, None)
         self.sources.discovered[source_id] = source
         return source

@@ -23,7 +23,7 @@ from pipelines.claims.dates import DateMention, find_dates
 from pipelines.claims.events import Event, events
 from pipelines.claims.lexicon import Lexicon, lexicon
 from pipelines.claims.quantities import find_quantities
-from pipelines.claims.registry import Source, SourceRegistry, source_key
+from pipelines.claims.registry import UNSIDED, UNTYPED, Source, SourceRegistry, source_key
 from pipelines.claims.sentences import Sentence, endnotes, endnotes_start, sentences
 from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, validated
 
@@ -362,10 +362,17 @@ def claim_rows(reports: pl.DataFrame, place_mentions: pl.DataFrame, registry: So
 def claim_tables(registry: SourceRegistry, rows: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The sources, claims and claim_places tables from every report's claim_rows, in report order."""
     discovered: dict[str, Source] = {}
+    # The first report naming a source names it, and the first to type it (or give its side) types it: reports
+    # added later change a source only to say what earlier ones left open, so appending reports rarely touches
+    # the rows (and the published claims) of reports already in the warehouse.
     for _, source_id, name, aliases, source_type, affiliation in rows["discovered_sources"].iter_rows():
         known = discovered.get(source_id)
-        merged = tuple(dict.fromkeys((*(known.aliases if known else ()), *(aliases or ()))))
-        discovered[source_id] = Source(source_id, name, merged, source_type, affiliation, None)
+        if known is not None:
+            aliases = [*known.aliases, *(aliases or ())]
+            name = known.name
+            source_type = source_type if known.source_type == UNTYPED else known.source_type
+            affiliation = affiliation if known.affiliation == UNSIDED else known.affiliation
+        discovered[source_id] = Source(source_id, name, tuple(dict.fromkeys(aliases or ())), source_type, affiliation, None)
     surfaces: dict[str, set[str]] = {}
     for _, source_id, surface in rows["source_surfaces"].iter_rows():
         surfaces.setdefault(source_id, set()).add(surface)

@@ -14,6 +14,9 @@ from pipelines.claims.lexicon import read_seed
 from pipelines.places.names import fold, loose_key
 
 ALIAS_SEPARATOR = " | "
+# The type and side of a source nothing has told us about yet.
+UNTYPED = "unspecified"
+UNSIDED = "unknown"
 MIN_LOOSE_LENGTH = 6
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ARTICLE = re.compile(r"^(?:the|a|an) ")
