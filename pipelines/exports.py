@@ -95,17 +95,19 @@ def geojson_features(rows: pl.DataFrame) -> Iterator[str]:
 
 
 def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, tail: str) -> Path:
-    """head, then the non-empty pieces with separator between them, then tail, renamed into place."""
+    """head, then the non-empty pieces with separator between them, then tail, renamed into place (copied as
+    bytes: the pieces are UTF-8 already)."""
     staged = _staged(target)
-    with staged.open("w", encoding="utf-8") as out:
-        out.write(head)
+    with staged.open("wb") as out:
+        out.write(head.encode())
         first = True
-        for piece in pieces:
-            text = piece.read_text(encoding="utf-8")
-            if text:
-                out.write(("" if first else separator) + text)
-                first = False
-        out.write(tail)
+        for piece in [p for p in pieces if p.stat().st_size]:
+            if not first:
+                out.write(separator.encode())
+            with piece.open("rb") as source:
+                shutil.copyfileobj(source, out, 1 << 22)
+            first = False
+        out.write(tail.encode())
     _swap(staged, target)
     return target
 
@@ -138,8 +140,8 @@ def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path],
     for month in changed:
         rows = by_month.get((month,), facts.clear())
         write_parquet_month(rows, out_dir, month)
-        (pieces / f"{month}.csv").write_text(csv_rows(rows), encoding="utf-8")
-        (pieces / f"{month}.geojson").write_text(",\n".join(geojson_features(rows)), encoding="utf-8")
+        (pieces / f"{month}.csv").write_bytes(csv_rows(rows).encode())
+        (pieces / f"{month}.geojson").write_bytes(",\n".join(geojson_features(rows)).encode())
     for month in set(exported) - set(digests):
         shutil.rmtree(out_dir / PARQUET_DIR / f"month={month}", ignore_errors=True)
         for suffix in (".csv", ".geojson"):

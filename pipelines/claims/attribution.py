@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from wordfreq import zipf_frequency
 
 from pipelines.claims.lexicon import Lexicon
 from pipelines.claims.registry import UNSIDED, UNTYPED, Source, SourceRegistry, source_key
+from pipelines.places.names import english_zipf
 
 # Words between a slot and its verb that are not part of the claimant.
 _SLOT_TAIL = re.compile(
@@ -126,7 +126,7 @@ def defined_abbreviations(text: str, end: int) -> dict[str, str]:
 def _is_name(phrase: str) -> bool:
     """A name has a word that is not everyday English ("Chapai", "Motuzyanyk"), or several capitalised words."""
     words = _WORD.findall(phrase)
-    return len(words) > 1 or any(zipf_frequency(w.lower(), "en") < COMMON_WORD_ZIPF for w in words)
+    return len(words) > 1 or any(english_zipf(w.lower()) < COMMON_WORD_ZIPF for w in words)
 
 
 def _slug(name: str) -> str:

@@ -19,6 +19,14 @@ from translitua import UkrainianBGN, UkrainianKMU, translit
 
 from pipelines.settings import SEEDS_DIR
 
+
+def english_zipf(text: str) -> float:
+    """How common the text is as English (wordfreq's Zipf scale: 7 for "the", under 3 for rare words).
+    wordfreq is imported on first use: a run with nothing new to extract never needs it (a third of a second)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(text, "en")
+
 _APOSTROPHES = re.compile(r"['’ʼ`\"]")
 _SPACES = re.compile(r"[\s\-–—]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

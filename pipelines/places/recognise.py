@@ -14,10 +14,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from wordfreq import zipf_frequency
 
 from pipelines.places.gazetteer import Gazetteer
-from pipelines.places.names import fold
+from pipelines.places.names import english_zipf, fold
 from pipelines.settings import SEEDS_DIR
 
 # Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names.
@@ -158,7 +157,7 @@ def _apply_context(text: str, mention: Mention, rules: Context) -> None:
         elif mention.relation is None:
             mention.relation = value
     if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
-        if zipf_frequency(mention.text, "en") >= COMMON_WORD_ZIPF:
+        if english_zipf(mention.text) >= COMMON_WORD_ZIPF:
             mention.not_place = "common_word"
         elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]):
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
