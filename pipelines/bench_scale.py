@@ -65,10 +65,12 @@ def write_corpus(folder: Path, chunks: list[str], n: int, offset: int = 0) -> in
 
 
 def timed_run(reports: Path, warehouse: Path) -> dict[str, float]:
-    """Wall time of one `python -m pipelines.run`, and the peak of the memory its whole process tree (the
-    run and its extraction workers) held at once, sampled every 0.1 s."""
+    """Wall time of one `python -m pipelines.run`, the time until the warehouse was published in it (the
+    published file's modification time; the exports and overview come after), and the peak of the memory its
+    whole process tree (the run and its extraction workers) held at once, sampled every 0.1 s."""
     env = {**os.environ, "SITREP_REPORTS_DIR": str(reports), "SITREP_WAREHOUSE": str(warehouse)}
     env.pop("DAGSTER_HOME", None)
+    started_at = time.time()
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "pipelines.run"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
     root = psutil.Process(process.pid)
@@ -81,7 +83,10 @@ def timed_run(reports: Path, warehouse: Path) -> dict[str, float]:
         time.sleep(0.1)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, process.args)
-    return {"seconds": time.perf_counter() - start, "peak_mb": peak / 2**20}
+    seconds = time.perf_counter() - start
+    published = warehouse.stat().st_mtime - started_at
+    # A run that published nothing (nothing changed) leaves the file as an earlier run wrote it.
+    return {"seconds": seconds, "published_s": published if published > 0 else None, "peak_mb": peak / 2**20}
 
 
 def words_per_second(texts: list[str], work) -> float:
@@ -145,11 +150,13 @@ def main() -> int:
             print(f"  {size:>6,} reports ({words:,} words), from scratch: {figures['seconds']:.0f} s = "
                   f"{words / figures['seconds']:,.0f} words/s end to end; peak memory {figures['peak_mb']:,.0f} MB")
         unchanged = timed_run(reports, warehouse)
-        print(f"  the same {SIZES[-1]:,} again (nothing new): {unchanged['seconds']:.1f} s; peak memory {unchanged['peak_mb']:,.0f} MB")
+        print(f"  the same {SIZES[-1]:,} again (nothing new): {unchanged['seconds']:.1f} s; peak memory {unchanged['peak_mb']:,.0f} MB"
+              + ("; the warehouse was left as it was" if unchanged["published_s"] is None else f"; published again after {unchanged['published_s']:.1f} s"))
         added = int(SIZES[-1] * GROWTH)
         write_corpus(reports, chunks, added, offset=SIZES[-1])
         grown = timed_run(reports, warehouse)
-        print(f"  {added} new reports added to the {SIZES[-1]:,}: {grown['seconds']:.1f} s; peak memory {grown['peak_mb']:,.0f} MB")
+        print(f"  {added} new reports added to the {SIZES[-1]:,}: {grown['seconds']:.1f} s, the warehouse published after "
+              f"{grown['published_s']:.1f} s (exports and overview follow); peak memory {grown['peak_mb']:,.0f} MB")
         small, large = SIZES
         print(f"  growth: {large // small}x the reports took {seconds[large] / seconds[small]:.1f}x the time")
     sample = [chunks[i % len(chunks)] for i in range(RATIO_REPORTS)]
