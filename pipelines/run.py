@@ -40,14 +40,20 @@ def main() -> int:
 def extraction_summary(result: dg.ExecuteInProcessResult, cache_dir) -> str:
     """What this run extracted and what it took from the cache (pipelines.incremental), per extraction step."""
     parts = []
+    publish = ""
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
+        if "publish_mode" in metadata:
+            mode = metadata["publish_mode"].value
+            publish = {"built": "; warehouse built anew", "unchanged": "; nothing changed, warehouse left as it was"}.get(
+                mode, f"; warehouse patched ({metadata['reports_patched'].value:,} reports replaced)"
+            )
         if "reports_extracted" in metadata:
             parts.append(
                 f"{event.asset_key.to_user_string()} {metadata['reports_extracted'].value:,} extracted, "
                 f"{metadata['reports_reused'].value:,} reused"
             )
-    return "Reports this run: " + "; ".join(parts) + f" (the cache {cache_dir} keeps the rest; delete it to extract everything again)"
+    return "Reports this run: " + "; ".join(parts) + f" (the cache {cache_dir} keeps the rest; delete it to extract everything again){publish}"
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ class RejectedReports(Table):
     source_uri: str = pa.Field(description="Input path relative to the reports folder, plus #<record> when one record of a file failed.")
     reason: str = pa.Field(description="Short reason code, e.g. undecodable, malformed_json, bad_date, oversized.")
     detail: str = pa.Field(description="What exactly was wrong, for a person to act on.")
-    rejected_at: UTC_TIMESTAMP = pa.Field(description="When this run rejected the input.")
+    rejected_at: UTC_TIMESTAMP = pa.Field(description="When Sitrep first rejected the input for this reason (kept while it stays rejected so).")
 
 
 class ReportInputs(Table):

@@ -232,6 +232,8 @@ def step_metadata() -> dict[str, dict]:
 
 def test_a_run_with_nothing_new_publishes_and_exports_nothing_and_a_new_report_is_patched_in(settings):
     write_good_inputs(settings.reports_dir)
+    # A rejected input keeps the time it was first rejected, so it changes nothing either.
+    (settings.reports_dir / "blank.txt").write_text("   \n")
     for i in range(12):
         (settings.reports_dir / f"filler-{i}.txt").write_text(f"{SENTENCES[i % len(SENTENCES)]} Filler {i}.")
     first = step_metadata()

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import SitrepConfig
-from pipelines.ingest.scan import first_ingested, ingest_folder
+from pipelines.ingest.scan import first_seen, ingest_folder
 from pipelines.schemas import RejectedReports, ReportInputs, Reports, table_schema
 
 INGEST_TABLES = {"reports": Reports, "rejected_reports": RejectedReports, "report_inputs": ReportInputs}
@@ -30,7 +30,7 @@ def ingest(context: dg.AssetExecutionContext, sitrep: SitrepConfig):
         mappings=sitrep.mappings(),
         now=dt.datetime.now(dt.timezone.utc),
         cache_dir=Path(sitrep.cache_dir) / "ingest",
-        first_ingested=first_ingested(Path(sitrep.warehouse_path)),
+        first_seen=first_seen(Path(sitrep.warehouse_path)),
     )
     summary = result.summary()
     context.log.info("ingest: %s", summary)

@@ -60,16 +60,16 @@ def ingest_folder(
     mappings: Sequence[RecordMapping],
     now: dt.datetime,
     cache_dir: Path | None = None,
-    first_ingested: Mapping[str, dt.datetime] | None = None,
+    first_seen: FirstSeen | None = None,
 ) -> IngestResult:
     """Every input read (with a cache_dir, unchanged files are taken from what an earlier run read of them); a
-    report in first_ingested keeps that time as its ingested_at, a new one gets now."""
+    report or rejection already published (first_seen) keeps its time, a new one gets now."""
     reader = InputReader(limits, mappings, cache_dir)
     outcomes: list[Outcome] = []
     for path in list_inputs(reports_dir):
         outcomes.extend(reader.read(path, path.relative_to(reports_dir).as_posix()))
     reader.forget_unused()
-    return build_frames(outcomes, now, first_ingested or {})
+    return build_frames(outcomes, now, first_seen)
 
 
 # Libraries whose answers ingest keeps: main-text extraction, date parsing, encoding detection.
@@ -122,17 +122,30 @@ class InputReader:
                 entry.unlink(missing_ok=True)
 
 
-def first_ingested(warehouse: Path) -> dict[str, dt.datetime]:
-    """When each report of the published warehouse was first read; empty when there is none to read."""
+@dataclass(frozen=True)
+class FirstSeen:
+    """When the published warehouse first read each of its reports (by report_id) and first rejected each of
+    its rejected inputs (by source_uri and reason): a run keeps these times, so that rows it did not change
+    stay the same."""
+
+    ingested_at: Mapping[str, dt.datetime]
+    rejected_at: Mapping[tuple[str, str], dt.datetime]
+
+
+def first_seen(warehouse: Path) -> FirstSeen:
+    """The times the published warehouse holds; none when there is no warehouse to read."""
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            return dict(connection.sql("select report_id, ingested_at from reports").pl().iter_rows())
+            reports = dict(connection.sql("select report_id, ingested_at from reports").pl().iter_rows())
+            rejected = {(uri, reason): at for uri, reason, at in connection.sql("select source_uri, reason, rejected_at from rejected_reports").pl().iter_rows()}
+            return FirstSeen(reports, rejected)
     except duckdb.Error:
-        return {}
+        return FirstSeen({}, {})
 
 
-def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_ingested: Mapping[str, dt.datetime] | None = None) -> IngestResult:
+def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_seen: FirstSeen | None = None) -> IngestResult:
     """The first input with a given text becomes the report; later ones are recorded as its duplicates."""
+    seen = first_seen or FirstSeen({}, {})
     reports: dict[str, dict[str, object]] = {}
     rejected: list[dict[str, object]] = []
     ledger: list[dict[str, object]] = []
@@ -144,7 +157,7 @@ def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_ingested: 
                     "source_uri": outcome.source_uri,
                     "reason": outcome.rejection.reason,
                     "detail": outcome.rejection.detail,
-                    "rejected_at": now,
+                    "rejected_at": seen.rejected_at.get((outcome.source_uri, outcome.rejection.reason), now),
                 }
             )
             ledger.append({"source_uri": outcome.source_uri, "status": "rejected", "report_id": None, "format": outcome.format})
@@ -163,7 +176,7 @@ def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_ingested: 
                 "published_at": doc.published_at,
                 "language": doc.language,
                 "text": doc.text,
-                "ingested_at": (first_ingested or {}).get(rid, now),
+                "ingested_at": seen.ingested_at.get(rid, now),
             }
     return IngestResult(
         reports=validated(Reports, pl.DataFrame(list(reports.values()), schema=polars_schema(Reports))),
