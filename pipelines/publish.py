@@ -258,20 +258,28 @@ class PublishResult:
     changes: dict[str, str] = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def _incoming(connection: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[None]:
+    """The frame readable as the relation `incoming` (through Arrow: values never pass through SQL text)."""
+    connection.register("incoming", frame.to_arrow())
+    try:
+        yield
+    finally:
+        connection.unregister("incoming")
+
+
 def write_tables(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
     """Create each contract table and fill it from its polars frame through Arrow (no values in SQL text)."""
     for table, frame in tables.items():
         connection.execute(create_table_sql(table))
-        connection.register("incoming", frame.to_arrow())
-        connection.execute(f"INSERT INTO {_quote(table)} ({_columns(table)}) SELECT {_columns(table)} FROM incoming")
-        connection.unregister("incoming")
+        with _incoming(connection, frame):
+            connection.execute(f"INSERT INTO {_quote(table)} ({_columns(table)}) SELECT {_columns(table)} FROM incoming")
 
 
 def write_lookup(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """A reference table built from code or seeds (e.g. enumerations), written as it is."""
-    connection.register("incoming", frame.to_arrow())
-    connection.execute(f"CREATE TABLE {_quote(name)} AS SELECT * FROM incoming")
-    connection.unregister("incoming")
+    with _incoming(connection, frame):
+        connection.execute(f"CREATE TABLE {_quote(name)} AS SELECT * FROM incoming")
 
 
 def _columns(table: str) -> str:
@@ -420,28 +428,23 @@ def plan_patch(
 
 def _whole_status(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, columns: str) -> str:
     """"same", "added" (rows only added) or "changed": the file's table against its incoming frame."""
-    connection.register("incoming", frame.to_arrow())
-    try:
-        def count(a: str, b: str) -> int:
-            return connection.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {a} EXCEPT ALL SELECT {columns} FROM {b})").fetchone()[0]
+    def count(a: str, b: str) -> int:
+        return connection.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {a} EXCEPT ALL SELECT {columns} FROM {b})").fetchone()[0]
+
+    with _incoming(connection, frame):
         if count(_quote(table), "incoming"):
             return "changed"
         return "added" if count("incoming", _quote(table)) else "same"
-    finally:
-        connection.unregister("incoming")
 
 
 def _differing_keys(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, columns: Sequence[str]) -> list:
     """Keys (the first column) of the rows whose columns differ between the file's table and the frame."""
     listed = ", ".join(map(_quote, columns))
-    connection.register("incoming", frame.to_arrow())
-    try:
+    with _incoming(connection, frame):
         return [row[0] for row in connection.execute(
             f"SELECT DISTINCT {_quote(columns[0])} FROM ((SELECT {listed} FROM {_quote(table)} EXCEPT ALL SELECT {listed} FROM incoming) "
             f"UNION ALL (SELECT {listed} FROM incoming EXCEPT ALL SELECT {listed} FROM {_quote(table)}))"
         ).fetchall()]
-    finally:
-        connection.unregister("incoming")
 
 
 def _reports_naming(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame], column: str, keys: list) -> set[str]:
@@ -536,9 +539,8 @@ def publish(
                 f"CREATE OR REPLACE TABLE {META_SCHEMA}.build AS SELECT $signature AS signature, $content AS content",
                 {"signature": signature, "content": content_digest(signature, digests, tables, lookups)},
             )
-            connection.register("incoming", digests.to_arrow())
-            connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.report_digests AS SELECT * FROM incoming")
-            connection.unregister("incoming")
+            with _incoming(connection, digests):
+                connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.report_digests AS SELECT * FROM incoming")
             connection.execute("CHECKPOINT")
         os.replace(building, path)
     finally:
