@@ -9,6 +9,7 @@ sees half a file. Exports already written from a warehouse of the same content a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import uuid
@@ -31,10 +32,13 @@ _MONTH = f"coalesce(strftime(claim_date, '%Y-%m'), '{UNDATED}')"
 
 
 def month_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per month, a digest of its claim_facts rows (a sum of row hashes and the count: order does not matter)."""
-    columns = ", ".join(f'"{row[0]}"' for row in connection.execute("describe claim_facts").fetchall())
+    """Per month, a digest of its claim_facts rows (a sum of row hashes and the count: order does not matter),
+    and of the columns and their types, so that pieces encoded under another schema are encoded again."""
+    described = connection.execute("describe claim_facts").fetchall()
+    schema = hashlib.sha256(repr([(row[0], row[1]) for row in described]).encode()).hexdigest()[:16]
+    columns = ", ".join(f'"{row[0]}"' for row in described)
     rows = connection.execute(f"select {_MONTH} as month, sum(hash({columns}))::varchar || '/' || count(*) from claim_facts group by month").fetchall()
-    return dict(rows)
+    return {month: f"{schema}/{digest}" for month, digest in rows}
 
 
 def read_months(connection: duckdb.DuckDBPyConnection, months: list[str]) -> pl.DataFrame:
