@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -44,7 +45,7 @@ def month_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def read_months(connection: duckdb.DuckDBPyConnection, months: list[str]) -> pl.DataFrame:
     """The claim_facts rows of these months, with their month, in export order."""
     return connection.execute(
-        f"select *, {_MONTH} as month from claim_facts where {_MONTH} in (select unnest($months)) order by claim_date, claim_id",
+        f"select *, {_MONTH} as month from claim_facts where {_MONTH} in (select unnest($months)) order by claim_date, claim_id, place_id nulls first",
         {"months": months},
     ).pl()
 
@@ -73,20 +74,29 @@ def write_parquet_month(rows: pl.DataFrame, out_dir: Path, month: str) -> None:
     _swap(staged, target)
 
 
-def csv_rows(rows: pl.DataFrame, header: bool = False) -> str:
-    """Rows as CSV; lists (evidence URLs) become space-separated text."""
-    flat = rows.drop("month", strict=False).with_columns(
+def _flat(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows for a text format: no month column; lists (evidence URLs) become space-separated text."""
+    return rows.drop("month", strict=False).with_columns(
         pl.col(c).list.join(" ") for c, dtype in rows.schema.items() if isinstance(dtype, pl.List)
     )
-    return flat.write_csv(include_header=header)
 
 
-GEOJSON_BATCH_ROWS = 20_000
+def csv_header(rows: pl.DataFrame) -> str:
+    return _flat(rows.clear()).write_csv(include_header=True)
 
 
-def geojson_features(rows: pl.DataFrame) -> Iterator[str]:
-    """One GeoJSON point feature per located row, its properties the other columns, as pieces of text joined
-    by ",\\n": encoded by polars a batch of rows at a time (a Python loop over rows is ten times slower)."""
+def write_csv_piece(rows: pl.DataFrame, path: Path) -> None:
+    """The rows as CSV lines without a header, written by polars straight to the file."""
+    _flat(rows).write_csv(path, include_header=False)
+
+
+_FEATURE_SEPARATOR = ",\n"
+
+
+def write_geojson_piece(rows: pl.DataFrame, path: Path) -> None:
+    """One GeoJSON point feature per located row, its properties the other columns, separated by ",\\n":
+    encoded and written by polars (a Python loop over rows is ten times slower). Each feature is one CSV
+    "line" ending in the separator, unquoted (JSON escapes its own newlines); the last separator is cut off."""
     located = rows.drop("month", strict=False).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     properties = [c for c in located.columns if c not in ("lat", "lon")]
     feature = pl.struct(
@@ -94,13 +104,14 @@ def geojson_features(rows: pl.DataFrame) -> Iterator[str]:
         pl.struct(pl.lit("Point").alias("type"), pl.concat_list("lon", "lat").alias("coordinates")).alias("geometry"),
         pl.struct(properties).alias("properties"),
     ).struct.json_encode()
-    for batch in located.iter_slices(GEOJSON_BATCH_ROWS):
-        yield batch.select(feature.str.join(",\n")).item()
+    located.select(feature).write_csv(path, include_header=False, quote_style="never", line_terminator=_FEATURE_SEPARATOR)
+    size = path.stat().st_size
+    os.truncate(path, max(0, size - len(_FEATURE_SEPARATOR)))
 
 
 def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, tail: str) -> Path:
-    """head, then the non-empty pieces with separator between them, then tail, renamed into place (copied as
-    bytes: the pieces are UTF-8 already)."""
+    """head, then the non-empty pieces with separator between them, then tail, renamed into place. The pieces
+    are UTF-8 already and are copied by the kernel (copy_file_range), never through Python."""
     staged = _staged(target)
     with staged.open("wb") as out:
         out.write(head.encode())
@@ -108,12 +119,26 @@ def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, t
         for piece in [p for p in pieces if p.stat().st_size]:
             if not first:
                 out.write(separator.encode())
+            out.flush()
             with piece.open("rb") as source:
-                shutil.copyfileobj(source, out, 1 << 22)
+                _copy_all(source.fileno(), out.fileno(), piece.stat().st_size)
             first = False
         out.write(tail.encode())
     _swap(staged, target)
     return target
+
+
+def _copy_all(source: int, out: int, size: int) -> None:
+    copied = 0
+    while copied < size:
+        try:
+            step = os.copy_file_range(source, out, size - copied)
+        except OSError:
+            # Not every file system copies between files in the kernel; sendfile does on Linux.
+            step = os.sendfile(out, source, None, size - copied)
+        if step == 0:
+            break
+        copied += step
 
 
 def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path], list[str] | None]:
@@ -137,22 +162,27 @@ def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path],
         digests = month_digests(connection)
         changed = sorted(m for m, d in digests.items() if exported.get(m) != d or not (pieces / f"{m}.csv").exists() or not (pieces / f"{m}.geojson").exists())
         facts = read_months(connection, changed)
-        header = csv_rows(connection.execute("select * from claim_facts limit 0").pl(), header=True)
+        header = csv_header(connection.execute("select * from claim_facts limit 0").pl())
     # The manifest goes first, so that a run stopped halfway encodes these months again.
     manifest_path.unlink(missing_ok=True)
     by_month = facts.partition_by("month", as_dict=True, maintain_order=True)
-    for month in changed:
+
+    def encode(month: str) -> None:
         rows = by_month.get((month,), facts.clear())
         write_parquet_month(rows, out_dir, month)
-        (pieces / f"{month}.csv").write_bytes(csv_rows(rows).encode())
-        (pieces / f"{month}.geojson").write_bytes(",\n".join(geojson_features(rows)).encode())
+        write_csv_piece(rows, pieces / f"{month}.csv")
+        write_geojson_piece(rows, pieces / f"{month}.geojson")
+
+    # polars encodes a JSON column on one thread and releases the GIL: months side by side use every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(encode, changed))
     for month in set(exported) - set(digests):
         shutil.rmtree(out_dir / PARQUET_DIR / f"month={month}", ignore_errors=True)
         for suffix in (".csv", ".geojson"):
             (pieces / f"{month}{suffix}").unlink(missing_ok=True)
     months = sorted(digests)
     _write_joined(targets["csv"], header, [pieces / f"{m}.csv" for m in months], "", "")
-    _write_joined(targets["geojson"], '{"type": "FeatureCollection", "features": [\n', [pieces / f"{m}.geojson" for m in months], ",\n", "\n]}")
+    _write_joined(targets["geojson"], '{"type": "FeatureCollection", "features": [\n', [pieces / f"{m}.geojson" for m in months], _FEATURE_SEPARATOR, "\n]}")
     targets["parquet"].mkdir(exist_ok=True)
     manifest_path.write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
     if content is not None:

@@ -15,7 +15,6 @@ mid-write leaves the previous cache intact.
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import shutil
@@ -91,8 +90,12 @@ def frame_digest(frame: pl.DataFrame) -> str:
 
 
 def row_keys(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
-    """One input key per row: a digest of the named columns' values."""
-    return [digest([json.dumps(row, default=str)]) for row in frame.select(columns).iter_rows()]
+    """One input key per row: two polars row hashes (different seeds) of the named columns' values, stable
+    within a polars version like frame_digest. Polars hashes nested columns (a report's mention list) in
+    place: serialising each row to JSON first took 60 µs a report."""
+    selected = frame.select(columns)
+    first, second = selected.hash_rows(seed=1).to_list(), selected.hash_rows(seed=2).to_list()
+    return [f"{a:016x}{b:016x}" for a, b in zip(first, second)]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ keep reading the old file and are never asked for its lock, and connections open
 When the published file was built by the same code, schema, SQL and parameters (its `sitrep_meta.build`
 signature), the new file starts as a copy of it and is patched: only the reports whose rows changed are
 replaced in the per-report tables, in the marts annotated "-- patch: report_id" and in the checks annotated
-the same way; small tables and the other marts are rebuilt whole. A run with nothing changed publishes nothing.
+the same way; marts annotated "-- patch: window(...)" replace the rows near the changed claims (patch_window);
+small tables and the other marts are rebuilt whole. A run with nothing changed publishes nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ MACROS_DIR = Path(__file__).resolve().parents[1] / "sql" / "macros"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 _ANNOTATION = re.compile(r"^(?:depends|patch|reads):")
 _READS = re.compile(r"(\w+)\s*\(([^)]*)\)")
+_WINDOW = re.compile(r"window\((.+)\)")
+# The table window-patched marts read, and the temporary table of its rows that a patch replaced (old and new).
+WINDOW_SOURCE = "claim_facts"
+CHANGED_WINDOW_ROWS = "changed_claim_facts"
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -114,9 +119,31 @@ class SqlFile:
         return self.annotations.get("patch") == "report_id"
 
     @property
+    def window_key(self) -> tuple[str, ...] | None:
+        """For a mart annotated "-- patch: window(key, ...)": what names a row's share of claim_facts, either
+        claim_id (each row derives from one claim and the claims located within $window_days days of it at
+        one of its places) or a place and a day (each row derives from the located claims at that place from
+        that day to $window_days days after it)."""
+        found = _WINDOW.fullmatch(self.annotations.get("patch", ""))
+        return tuple(part.strip() for part in _split_top_level(found.group(1))) if found else None
+
+    @property
     def reads(self) -> dict[str, tuple[str, ...]]:
         """Columns it reads of tables it depends on, where declared: "-- reads: sources(source_id, name)"."""
         return {table: tuple(c.strip() for c in columns.split(",")) for table, columns in _READS.findall(self.annotations.get("reads", ""))}
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split at the commas outside parentheses: "place_id, least(a, b)" -> ["place_id", " least(a, b)"]."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
 
 
 def parameters_of(sql: str) -> tuple[str, ...]:
@@ -197,13 +224,79 @@ def build_marts(
         if inputs <= {"same"}:
             status[mart.name] = "same"
         elif mart.patch_by_report and inputs <= {"same", "added", "patched"}:
+            keep_changed = mart.name == WINDOW_SOURCE and any(m.window_key for m in marts)
+            if keep_changed:
+                connection.execute(f"CREATE TEMP TABLE {CHANGED_WINDOW_ROWS} AS {_changed_rows(mart.name)}")
             connection.execute(f"DELETE FROM {_quote(mart.name)} WHERE report_id IN (SELECT report_id FROM changed_reports)")
             with changed_reports_only(connection):
                 connection.execute(f"INSERT INTO {_quote(mart.name)} {mart.sql}", values)
+            if keep_changed:
+                connection.execute(f"INSERT INTO {CHANGED_WINDOW_ROWS} {_changed_rows(mart.name)}")
+            status[mart.name] = "patched"
+        elif mart.window_key and status.get(WINDOW_SOURCE) == "patched" and inputs <= {"same", "patched"}:
+            patch_window(connection, mart, values, [m for m in load_macros() if m not in pending])
             status[mart.name] = "patched"
         else:
             connection.execute(f"CREATE OR REPLACE TABLE {_quote(mart.name)} AS {mart.sql}", values)
             status[mart.name] = "changed"
+
+
+def _changed_rows(table: str) -> str:
+    return f"SELECT * FROM {_quote(table)} WHERE report_id IN (SELECT report_id FROM changed_reports)"
+
+
+def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: Mapping[str, object], macros: Sequence[SqlFile]) -> None:
+    """Replace the rows of a window-patched mart (SqlFile.window_key) that the changed claim_facts rows can
+    touch: delete them, and insert them again computed from just the claim_facts rows they can derive from
+    (a temporary view by that name, which the shared macros are bound to again while it stands). A changed
+    located row at place p on day d touches the rows keyed by a claim with a located row at p within w days
+    of d, or by p and a day from d - w to d; an undated claim (no publication date) pairs only within its
+    report, so it touches only the rows of its place with no day."""
+    w = int(values["window_days"])
+    database = connection.execute("SELECT current_database()").fetchone()[0]
+    facts = f"{_quote(database)}.main.{WINDOW_SOURCE}"
+
+    def located_near(rows: str) -> str:
+        """The located claim_facts rows at the place of one of these rows within w days of it (undated: with
+        no day either); an equality join on every day of the window, not a comparison of every two rows."""
+        days = (f"SELECT DISTINCT place_id, claim_date + CAST(shift.days AS INTEGER) AS day FROM ({rows}) "
+                f"CROSS JOIN range(-{w}, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)")
+        return (f"SELECT f.* FROM {facts} AS f SEMI JOIN ({days}) AS near "
+                "ON f.place_id = near.place_id AND f.claim_date IS NOT DISTINCT FROM near.day WHERE f.locates_event")
+
+    key = mart.window_key
+    if key == ("claim_id",):
+        connection.execute(
+            f"CREATE TEMP TABLE window_scope AS SELECT claim_id FROM ({located_near(f'SELECT * FROM {CHANGED_WINDOW_ROWS}')}) "
+            f"UNION SELECT claim_id FROM {CHANGED_WINDOW_ROWS}"
+        )
+        scoped = "claim_id IN (SELECT claim_id FROM window_scope)"
+        # The scope's claims whole (every place), and every located claim within the window of one of them.
+        in_scope = f"SELECT * FROM {facts} WHERE {scoped}"
+        inputs = f"{in_scope} UNION ALL SELECT * FROM ({located_near(in_scope)}) WHERE NOT {scoped}"
+    elif len(key) == 2:
+        place, day = key
+        connection.execute(
+            f"CREATE TEMP TABLE window_scope AS SELECT DISTINCT place_id AS scope_place, claim_date - CAST(shift.days AS INTEGER) AS scope_day "
+            f"FROM {CHANGED_WINDOW_ROWS} CROSS JOIN range(0, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)"
+        )
+        # The scope's columns have names of their own, so that the mart's columns in the condition bind outside.
+        scoped = f"EXISTS (SELECT 1 FROM window_scope WHERE scope_place = {place} AND scope_day IS NOT DISTINCT FROM {day})"
+        inputs = located_near(f"SELECT * FROM {CHANGED_WINDOW_ROWS}")
+    else:
+        raise ValueError(f"mart {mart.name}: patch: window() takes claim_id, or a place and a day")
+    connection.execute(f"DELETE FROM {_quote(mart.name)} WHERE {scoped}")
+    # A table, not a view: the mart reads it twice (both sides of its pairs).
+    connection.execute(f"CREATE TEMP TABLE {WINDOW_SOURCE} AS {inputs}")
+    try:
+        for macro in macros:
+            connection.execute(macro.sql)
+        connection.execute(f"INSERT INTO {_quote(mart.name)} SELECT * FROM ({mart.sql}) WHERE {scoped}", values)
+    finally:
+        connection.execute(f"DROP TABLE temp.main.{WINDOW_SOURCE}")
+        connection.execute("DROP TABLE window_scope")
+        for macro in macros:
+            connection.execute(macro.sql)
 
 
 def run_checks(connection: duckdb.DuckDBPyConnection, checks: Sequence[Check], sample_size: int = 5, patched: bool = False) -> list[CheckResult]:

@@ -2,6 +2,7 @@
 break a publish; a patched file equals one built from the same tables."""
 
 import datetime as dt
+import json
 
 import duckdb
 import polars as pl
@@ -9,11 +10,13 @@ import pytest
 
 from pipelines.extraction import attribute, locate
 from pipelines.ingest.formats import Limits
+from pipelines.ingest.mappings import load_mappings
 from pipelines.ingest.scan import ingest_folder
 from pipelines.places.gazetteer import Gazetteer
 from pipelines.places.sources import packaged_features
 from pipelines.publish import Check, PublishError, create_table_sql, load_checks, load_marts, publish
 from pipelines.schemas import TABLE_MODELS, Sources, empty_frame, enumerations
+from pipelines.settings import SEEDS_DIR
 from tests.reader import ReaderProcess
 
 
@@ -133,7 +136,7 @@ def extracted_tables(folder, texts: dict[str, str], gazetteer) -> dict[str, pl.D
         old.unlink()
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
-    ingested = ingest_folder(folder, Limits(10**6, 10**6), [], dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    ingested = ingest_folder(folder, Limits(10**6, 10**6), load_mappings([SEEDS_DIR / "record_mappings.yaml"]), dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     places, mentions, _ = locate(ingested.reports, gazetteer, None, workers=1)
     sources, claims, claim_places, _ = attribute(ingested.reports, mentions, None, workers=1)
     frames = {"reports": ingested.reports, "rejected_reports": ingested.rejected_reports, "report_inputs": ingested.report_inputs,
@@ -164,12 +167,45 @@ def test_a_patched_warehouse_equals_one_built_from_the_same_tables(tmp_path, gaz
     patched = publish_all(path, frames)
     # A rewritten text is another report (report_id is its hash): the old one goes, the new one comes.
     assert (patched.mode, patched.patched_reports) == ("patched", 4)
-    assert patched.changes["claim_facts"] == "patched" and patched.changes["contested_claims"] == "changed"
+    assert {patched.changes[m] for m in ("claim_facts", "contested_claims", "corroborated_claims")} == {"patched"}
     fresh = publish_all(tmp_path / "fresh" / "sitrep.duckdb", frames)
     assert fresh.mode == "built"
     assert patched.row_counts == fresh.row_counts
     assert contents(path) == contents(fresh.path)
     assert [p.name for p in path.parent.iterdir()] == ["sitrep.duckdb"]
+
+
+DATED_STORIES = [
+    "The Russian MoD claimed that Russian forces captured Soledar.",
+    "The Ukrainian General Staff reported that Ukrainian forces repelled Russian assaults near Soledar.",
+    "Rybar claimed that Wagner Group fighters advanced near Bakhmut.",
+    "Ukrainian officials said Ukrainian forces repelled an assault near Bakhmut.",
+    "WarGonzo claimed that Russian forces captured Soledar.",
+    "The Ukrainian General Staff said Ukrainian forces held their positions in Bakhmut.",
+]
+
+
+def dated_reports(days: dict[str, int]) -> dict[str, str]:
+    """One JSON Lines file of reports (id -> day of March 2023), each telling one of the dated stories."""
+    lines = [json.dumps({"id": rid, "date": f"2023-03-{day:02d}", "source": "wire", "title": rid, "url": None,
+                         "text": f"{DATED_STORIES[int(rid[1:]) % len(DATED_STORIES)]} Report {rid}."}) for rid, day in days.items()]
+    return {"reports.jsonl": "\n".join(lines) + "\n"}
+
+
+def test_window_patched_marts_equal_those_built_anew_however_the_days_fall(tmp_path, gazetteer):
+    # Reports a few days apart: a changed report's claims pair with claims inside the window and not beyond.
+    days = {f"r{i}": 1 + (i * 5) % 13 for i in range(18)}
+    path = tmp_path / "w" / "sitrep.duckdb"
+    publish_all(path, extracted_tables(tmp_path / "in", dated_reports(days), gazetteer))
+    for change in ({"r20": 9, "r18": 6}, {"r21": 2, "r5": 14}, {"r22": 17}):
+        days = {rid: day for rid, day in days.items() if rid not in ("r4", "r7")} | change
+        frames = extracted_tables(tmp_path / "in", dated_reports(days), gazetteer)
+        patched = publish_all(path, frames)
+        assert patched.mode == "patched", patched
+        assert {patched.changes[m] for m in ("contested_claims", "corroborated_claims")} == {"patched"}, patched.changes
+        fresh = publish_all(tmp_path / f"fresh-{len(days)}" / "sitrep.duckdb", frames)
+        assert fresh.row_counts["contested_claims"] and fresh.row_counts["corroborated_claims"]
+        assert contents(path) == contents(fresh.path)
 
 
 def test_nothing_changed_publishes_nothing_and_other_sql_or_parameters_build_anew(tmp_path, gazetteer):

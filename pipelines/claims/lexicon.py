@@ -82,19 +82,25 @@ class StemmedPattern:
     and at each only the patterns that can begin with those letters are tried, in their given order."""
 
     def __init__(self, patterns: list[str]):
+        self.patterns = patterns
         stems_of = [leading_stems([pattern]) for pattern in patterns]
         all_stems = sorted(set().union(*stems_of))
         self.starts = re.compile(r"(?<![\w-])(?=(" + _trie(all_stems) + "))", re.IGNORECASE)
-        compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
-        self.by_stem: dict[str, re.Pattern[str]] = {}
-        for stem in all_stems:
-            # The trie matches the longest stem at a position; every pattern with a stem that is a prefix
-            # of it may match there.
-            rows = tuple(i for i, stems in enumerate(stems_of) if any(stem.startswith(s) for s in stems))
-            if rows not in compiled:
-                alternatives = "|".join(rf"(?P<p{i}>{patterns[i]})" for i in rows)
-                compiled[rows] = re.compile(rf"(?:{alternatives})(?![\w-])", re.IGNORECASE)
-            self.by_stem[stem] = compiled[rows]
+        # The trie matches the longest stem at a position; every pattern with a stem that is a prefix of it
+        # may match there. Each group of patterns is compiled when a text first needs it: compiling them all
+        # costs half a second a process, and a few reports meet only some of them.
+        self.rows_of: dict[str, tuple[int, ...]] = {
+            stem: tuple(i for i, stems in enumerate(stems_of) if any(stem.startswith(s) for s in stems)) for stem in all_stems
+        }
+        self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def _pattern(self, stem: str) -> re.Pattern[str]:
+        rows = self.rows_of[stem]
+        pattern = self._compiled.get(rows)
+        if pattern is None:
+            alternatives = "|".join(rf"(?P<p{i}>{self.patterns[i]})" for i in rows)
+            pattern = self._compiled[rows] = re.compile(rf"(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        return pattern
 
     @staticmethod
     def index(match: re.Match[str]) -> int:
@@ -106,7 +112,7 @@ class StemmedPattern:
             at = candidate.start()
             if at < position:
                 continue
-            match = self.by_stem[candidate.group(1).lower()].match(text, at, end)
+            match = self._pattern(candidate.group(1).lower()).match(text, at, end)
             if match:
                 position = match.end()
                 yield match

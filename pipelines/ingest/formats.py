@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import trafilatura
@@ -16,7 +16,7 @@ import yaml
 from pipelines.ingest.dates import parse_published
 from pipelines.ingest.errors import Rejected
 from pipelines.ingest.mappings import RecordMapping, select_mapping
-from pipelines.ingest.text import decode, guess_language, normalise_text
+from pipelines.ingest.text import decode, guess_language, normalise_text, report_id
 
 FORMATS = {
     ".txt": "text",
@@ -51,6 +51,11 @@ class Document:
     url: str | None = None
     published_at: dt.datetime | None = None
     language: str | None = None
+    # The content hash, computed once when the input is read and kept with it in the ingest cache.
+    report_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "report_id", report_id(self.text))
 
 
 @dataclass(frozen=True)

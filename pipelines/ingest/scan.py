@@ -18,7 +18,6 @@ import polars as pl
 from pipelines.incremental import code_version, digest, library_versions
 from pipelines.ingest.formats import Limits, Outcome, read_input
 from pipelines.ingest.mappings import RecordMapping
-from pipelines.ingest.text import report_id
 from pipelines.schemas import RejectedReports, ReportInputs, Reports, polars_schema, validated
 
 
@@ -163,7 +162,7 @@ def build_frames(outcomes: Sequence[Outcome], now: dt.datetime, first_seen: Firs
             ledger.append({"source_uri": outcome.source_uri, "status": "rejected", "report_id": None, "format": outcome.format})
             continue
         doc = outcome.document
-        rid = report_id(doc.text)
+        rid = doc.report_id
         status = "duplicate" if rid in reports else "ingested"
         ledger.append({"source_uri": outcome.source_uri, "status": status, "report_id": rid, "format": outcome.format})
         if status == "ingested":

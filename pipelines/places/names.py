@@ -20,9 +20,11 @@ from translitua import UkrainianBGN, UkrainianKMU, translit
 from pipelines.settings import SEEDS_DIR
 
 
+@functools.lru_cache(maxsize=100_000)
 def english_zipf(text: str) -> float:
     """How common the text is as English (wordfreq's Zipf scale: 7 for "the", under 3 for rare words).
-    wordfreq is imported on first use: a run with nothing new to extract never needs it (a third of a second)."""
+    wordfreq is imported on first use: a run with nothing new to extract never needs it (a third of a second).
+    Kept per text: the same capitalised words come back in every report, and wordfreq tokenises each call."""
     from wordfreq import zipf_frequency
 
     return zipf_frequency(text, "en")

@@ -2,6 +2,7 @@
 -- a capture or advance against holding or repelled by the other side; a capture asserted against the same
 -- capture denied; a capture against fighting still going on there the same day; each side capturing it.
 -- depends: claim_facts
+-- patch: window(place_id, least(claim_date_a, claim_date_b))
 with
 
 -- Every conflict below starts from a gain (capture or advance) and sets it against a defence, a denial, a

@@ -3,6 +3,7 @@
 -- report's narration does not corroborate a claimant quoted in that report). cross_side marks corroboration
 -- by a source of the other side; corroborated_later that some corroboration came on the same day or after.
 -- depends: claim_facts
+-- patch: window(claim_id)
 with
 
 -- Each claim keyed once for every day of its window, the other by its own day (sql/macros/located_claim_days.sql).
