@@ -248,11 +248,12 @@ def _changed_rows(table: str) -> str:
 def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: Mapping[str, object], macros: Sequence[SqlFile]) -> None:
     """Replace the rows of a window-patched mart (SqlFile.window_key) that the changed claim_facts rows can
     touch: delete them, and insert them again computed from just the claim_facts rows they can derive from
-    (a temporary view by that name, which the shared macros are bound to again while it stands). A changed
+    (a temporary table by that name, which the shared macros are bound to again while it stands). A changed
     located row at place p on day d touches the rows keyed by a claim with a located row at p within w days
     of d, or by p and a day from d - w to d; an undated claim (no publication date) pairs only within its
     report, so it touches only the rows of its place with no day."""
-    w = int(values["window_days"])
+    window = {"window_days": int(values["window_days"])}
+    w = "CAST($window_days AS INTEGER)"
     database = connection.execute("SELECT current_database()").fetchone()[0]
     facts = f"{_quote(database)}.main.{WINDOW_SOURCE}"
 
@@ -268,7 +269,8 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     if key == ("claim_id",):
         connection.execute(
             f"CREATE TEMP TABLE window_scope AS SELECT claim_id FROM ({located_near(f'SELECT * FROM {CHANGED_WINDOW_ROWS}')}) "
-            f"UNION SELECT claim_id FROM {CHANGED_WINDOW_ROWS}"
+            f"UNION SELECT claim_id FROM {CHANGED_WINDOW_ROWS}",
+            window,
         )
         scoped = "claim_id IN (SELECT claim_id FROM window_scope)"
         # The scope's claims whole (every place), and every located claim within the window of one of them.
@@ -278,7 +280,8 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
         place, day = key
         connection.execute(
             f"CREATE TEMP TABLE window_scope AS SELECT DISTINCT place_id AS scope_place, claim_date - CAST(shift.days AS INTEGER) AS scope_day "
-            f"FROM {CHANGED_WINDOW_ROWS} CROSS JOIN range(0, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)"
+            f"FROM {CHANGED_WINDOW_ROWS} CROSS JOIN range(0, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)",
+            window,
         )
         # The scope's columns have names of their own, so that the mart's columns in the condition bind outside.
         scoped = f"EXISTS (SELECT 1 FROM window_scope WHERE scope_place = {place} AND scope_day IS NOT DISTINCT FROM {day})"
@@ -287,7 +290,7 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
         raise ValueError(f"mart {mart.name}: patch: window() takes claim_id, or a place and a day")
     connection.execute(f"DELETE FROM {_quote(mart.name)} WHERE {scoped}")
     # A table, not a view: the mart reads it twice (both sides of its pairs).
-    connection.execute(f"CREATE TEMP TABLE {WINDOW_SOURCE} AS {inputs}")
+    connection.execute(f"CREATE TEMP TABLE {WINDOW_SOURCE} AS {inputs}", window)
     try:
         for macro in macros:
             connection.execute(macro.sql)
