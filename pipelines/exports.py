@@ -116,12 +116,14 @@ def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, t
     with staged.open("wb") as out:
         out.write(head.encode())
         first = True
-        for piece in [p for p in pieces if p.stat().st_size]:
+        for piece, size in [(p, p.stat().st_size) for p in pieces]:
+            if not size:
+                continue
             if not first:
                 out.write(separator.encode())
             out.flush()
             with piece.open("rb") as source:
-                _copy_all(source.fileno(), out.fileno(), piece.stat().st_size)
+                _copy_all(source.fileno(), out.fileno(), size)
             first = False
         out.write(tail.encode())
     _swap(staged, target)

@@ -257,12 +257,16 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     database = connection.execute("SELECT current_database()").fetchone()[0]
     facts = f"{_quote(database)}.main.{WINDOW_SOURCE}"
 
+    def shifted_days(rows: str, first: str, last: str) -> str:
+        """(place_id, day) for each located row and every day from `first` to `last` days after its own (an
+        undated row: its place with no day)."""
+        return (f"SELECT DISTINCT place_id, claim_date + CAST(shift.days AS INTEGER) AS day FROM ({rows}) "
+                f"CROSS JOIN range({first}, {last} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)")
+
     def located_near(rows: str) -> str:
         """The located claim_facts rows at the place of one of these rows within w days of it (undated: with
         no day either); an equality join on every day of the window, not a comparison of every two rows."""
-        days = (f"SELECT DISTINCT place_id, claim_date + CAST(shift.days AS INTEGER) AS day FROM ({rows}) "
-                f"CROSS JOIN range(-{w}, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)")
-        return (f"SELECT f.* FROM {facts} AS f SEMI JOIN ({days}) AS near "
+        return (f"SELECT f.* FROM {facts} AS f SEMI JOIN ({shifted_days(rows, f'-{w}', w)}) AS near "
                 "ON f.place_id = near.place_id AND f.claim_date IS NOT DISTINCT FROM near.day WHERE f.locates_event")
 
     key = mart.window_key
@@ -279,8 +283,8 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     elif len(key) == 2:
         place, day = key
         connection.execute(
-            f"CREATE TEMP TABLE window_scope AS SELECT DISTINCT place_id AS scope_place, claim_date - CAST(shift.days AS INTEGER) AS scope_day "
-            f"FROM {CHANGED_WINDOW_ROWS} CROSS JOIN range(0, {w} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)",
+            f"CREATE TEMP TABLE window_scope AS SELECT place_id AS scope_place, day AS scope_day "
+            f"FROM ({shifted_days(f'SELECT * FROM {CHANGED_WINDOW_ROWS}', f'-{w}', '0')})",
             window,
         )
         # The scope's columns have names of their own, so that the mart's columns in the condition bind outside.
