@@ -218,7 +218,11 @@ def build_marts(
             raise ValueError(f"mart {mart.name} needs parameters {missing}")
         values = {p: parameters[p] for p in mart.parameters}
         if status is None:
-            connection.execute(f"CREATE TABLE {_quote(mart.name)} AS {mart.sql}", values)
+            # A mart patched by report is stored in report order: a patch then deletes from few row groups, and
+            # the row groups come out full. A parallel CREATE TABLE AS leaves a part-filled one ahead of full
+            # ones, and the first patch's checkpoint then rewrites the whole table (1 s of claim_facts at 10k reports).
+            sql = f"SELECT * FROM (\n{mart.sql}\n) ORDER BY report_id" if mart.patch_by_report else mart.sql
+            connection.execute(f"CREATE TABLE {_quote(mart.name)} AS {sql}", values)
             continue
         inputs = {(reads or {}).get((mart.name, d), status[d]) for d in mart.depends}
         if inputs <= {"same"}:

@@ -38,7 +38,7 @@ def claim(claim_id, source_id, event_type, actor_side, place_id, polarity="asser
     }
 
 
-def warehouse(tmp_path: Path, claims: list[dict]) -> duckdb.DuckDBPyConnection:
+def warehouse(tmp_path: Path, claims: list[dict], more_mentions: list[dict] = ()) -> duckdb.DuckDBPyConnection:
     tables = {name: empty_frame(model) for name, model in TABLE_MODELS.items()}
     tables["reports"] = pl.DataFrame(
         [
@@ -69,11 +69,29 @@ def warehouse(tmp_path: Path, claims: list[dict]) -> duckdb.DuckDBPyConnection:
         schema=polars_schema(TABLE_MODELS["places"]),
     )
     tables["claims"] = pl.DataFrame([c["claim"] for c in claims], schema=polars_schema(TABLE_MODELS["claims"]))
-    tables["claim_places"] = pl.DataFrame([c["place"] for c in claims], schema=polars_schema(TABLE_MODELS["claim_places"]))
+    tables["claim_places"] = pl.DataFrame([c["place"] for c in claims] + list(more_mentions), schema=polars_schema(TABLE_MODELS["claim_places"]))
     connection = duckdb.connect(str(tmp_path / "w.duckdb"))
     write_tables(connection, tables)
     build_marts(connection, load_marts(), {"window_days": 3})
     return connection
+
+
+def test_a_place_named_twice_in_a_claim_is_one_row_of_claim_facts(tmp_path):
+    # c1 names Popasna again for reference and Vodiane for reference only; c2 names Popasna twice as a target.
+    mentions = [
+        {"claim_id": "c1", "place_id": "popasna", "role": "reference", "char_start": 5, "char_end": 9},
+        {"claim_id": "c1", "place_id": "vodiane", "role": "reference", "char_start": 10, "char_end": 14},
+        {"claim_id": "c2", "place_id": "popasna", "role": "target", "char_start": 5, "char_end": 9},
+    ]
+    c2 = claim("c2", "ru_mod", "strike", "RU", "popasna")
+    c2["place"]["role"] = "target"
+    connection = warehouse(tmp_path, [claim("c1", "ru_mod", "capture", "RU", "popasna"), c2], mentions)
+    rows = connection.execute("select claim_id, place_id, place_role, locates_event from claim_facts order by all").fetchall()
+    assert rows == [
+        ("c1", "popasna", "location", True),
+        ("c1", "vodiane", "reference", False),
+        ("c2", "popasna", "target", True),
+    ]
 
 
 def test_conflicting_claims_about_a_place_are_contested(tmp_path):
@@ -208,6 +226,7 @@ def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tm
         claim("c1", "ru_mod", "capture", "RU", "popasna"),
         claim("c2", "ua_gs", "repelled", "UA", "vodiane", day=dt.date(2022, 6, 1)),
         claim("c3", "ua_gs", "strike", "UA", "vodiane", day=dt.date(2022, 7, 1)),
+        claim("c6", "ru_blog", "strike", "RU", "kreminna", day=dt.date(2022, 5, 20)),
     ]
     warehouse(tmp_path, claims).close()
     out = tmp_path / "exports"
@@ -216,7 +235,8 @@ def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tm
     june_written = june.stat().st_mtime_ns
     # May gains a claim, July loses its only one, August is new; June is left alone.
     (tmp_path / "w.duckdb").unlink()
-    claims = [claims[0], claim("c4", "ru_blog", "advance", "RU", "popasna"), claims[1], claim("c5", "ua_gs", "holding", "UA", "popasna", day=dt.date(2022, 8, 3))]
+    # May's other day (c6) is taken from the previous Parquet file, not from the warehouse.
+    claims = [claims[0], claim("c4", "ru_blog", "advance", "RU", "popasna"), claims[3], claims[1], claim("c5", "ua_gs", "holding", "UA", "popasna", day=dt.date(2022, 8, 3))]
     warehouse(tmp_path, claims).close()
     assert export_claim_facts(tmp_path / "w.duckdb", out)[1] == ["2022-05", "2022-08"]
     assert june.stat().st_mtime_ns == june_written
@@ -225,7 +245,11 @@ def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tm
     export_claim_facts(tmp_path / "w.duckdb", fresh)
     for name in ("claim_facts.csv", "claim_facts.geojson"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes()
-    assert [row["properties"]["claim_id"] for row in json.loads((out / "claim_facts.geojson").read_text())["features"]] == ["c1", "c4", "c2", "c5"]
+    assert [row["properties"]["claim_id"] for row in json.loads((out / "claim_facts.geojson").read_text())["features"]] == ["c1", "c4", "c6", "c2", "c5"]
+    for month in ("2022-05", "2022-06", "2022-08"):
+        patched, anew = (pl.read_parquet(d / "claim_facts_parquet" / f"month={month}" / "00000000.parquet") for d in (out, fresh))
+        assert patched.equals(anew), month
+    assert pl.read_parquet(out / "claim_facts_parquet" / "month=2022-05" / "00000000.parquet")["claim_id"].to_list() == ["c1", "c4", "c6"]
 
 
 def test_the_overview_is_one_self_contained_page(tmp_path):

@@ -9,11 +9,24 @@
 -- reads: sources(source_id, name, source_type, affiliation), places(place_id, name, feature_type, admin1, lat, lon)
 with
 
+claim_place_roles as (
+    -- a place named twice in one claim is one place of it: the row takes the role that locates the event
+    -- (location, then target) over a mention for reference
+    select
+        claim_id,
+        place_id,
+        arg_min(role, case role when 'location' then 0 when 'target' then 1 else 2 end) as role
+    from claim_places
+    group by
+        claim_id,
+        place_id
+),
+
 claim_place_keys as (
     select
         claim_id,
         string_agg(place_id, ',' order by place_id) as place_key
-    from claim_places
+    from claim_place_roles
     group by claim_id
 )
 
@@ -46,15 +59,15 @@ select
     coalesce(claims.event_date, cast(reports.published_at as date)) as claim_date,
     claims.quantity,
     claims.quantity_unit,
-    claim_places.place_id,
+    claim_place_roles.place_id,
     places.name as place_name,
     places.feature_type as place_type,
     places.admin1,
     places.lat,
     places.lon,
-    claim_places.role as place_role,
+    claim_place_roles.role as place_role,
     -- where the event happened or was aimed, as opposed to a place named only for reference
-    coalesce(claim_places.role <> 'reference', false) as locates_event,
+    coalesce(claim_place_roles.role <> 'reference', false) as locates_event,
     claims.text as claim_text,
     claims.char_start,
     claims.char_end,
@@ -70,7 +83,7 @@ left join sources
     on claims.source_id = sources.source_id
 left join claim_place_keys
     on claims.claim_id = claim_place_keys.claim_id
-left join claim_places
-    on claims.claim_id = claim_places.claim_id
+left join claim_place_roles
+    on claims.claim_id = claim_place_roles.claim_id
 left join places
-    on claim_places.place_id = places.place_id
+    on claim_place_roles.place_id = places.place_id
