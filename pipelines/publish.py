@@ -34,7 +34,7 @@ MARTS_DIR = Path(__file__).resolve().parents[1] / "sql" / "marts"
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "sql" / "queries"
 MACROS_DIR = Path(__file__).resolve().parents[1] / "sql" / "macros"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
-_ANNOTATION = re.compile(r"^(?:depends|patch|reads):")
+_ANNOTATION = re.compile(r"^(?:depends|patch|reads|pairs):")
 _READS = re.compile(r"(\w+)\s*\(([^)]*)\)")
 _WINDOW = re.compile(r"window\((.+)\)")
 # The table window-patched marts read, and the temporary table of its rows that a patch replaced (old and new).
@@ -126,6 +126,12 @@ class SqlFile:
         that day to $window_days days after it)."""
         found = _WINDOW.fullmatch(self.annotations.get("patch", ""))
         return tuple(part.strip() for part in _split_top_level(found.group(1))) if found else None
+
+    @property
+    def pairs_on(self) -> tuple[str, ...]:
+        """For a window-patched mart annotated "-- pairs: a, b": the claim_facts columns on which the two claims
+        of every pair it forms agree (nulls agreeing), so that a changed claim touches only rows that agree."""
+        return tuple(c.strip() for c in self.annotations.get("pairs", "").split(",") if c.strip())
 
     @property
     def reads(self) -> dict[str, tuple[str, ...]]:
@@ -261,17 +267,21 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     database = connection.execute("SELECT current_database()").fetchone()[0]
     facts = f"{_quote(database)}.main.{WINDOW_SOURCE}"
 
+    agreeing = "".join(f", {_quote(c)}" for c in mart.pairs_on)
+
     def shifted_days(rows: str, first: str, last: str) -> str:
-        """(place_id, day) for each located row and every day from `first` to `last` days after its own (an
-        undated row: its place with no day)."""
-        return (f"SELECT DISTINCT place_id, claim_date + CAST(shift.days AS INTEGER) AS day FROM ({rows}) "
+        """(place_id, day, the columns pairs agree on) for each located row and every day from `first` to
+        `last` days after its own (an undated row: its place with no day)."""
+        return (f"SELECT DISTINCT place_id{agreeing}, claim_date + CAST(shift.days AS INTEGER) AS day FROM ({rows}) "
                 f"CROSS JOIN range({first}, {last} + 1) AS shift(days) WHERE locates_event AND (claim_date IS NOT NULL OR shift.days = 0)")
 
     def located_near(rows: str) -> str:
         """The located claim_facts rows at the place of one of these rows within w days of it (undated: with
-        no day either); an equality join on every day of the window, not a comparison of every two rows."""
+        no day either) that agree with it where the mart's pairs agree; an equality join on every day of the
+        window, not a comparison of every two rows."""
+        agree = "".join(f" AND f.{_quote(c)} IS NOT DISTINCT FROM near.{_quote(c)}" for c in mart.pairs_on)
         return (f"SELECT f.* FROM {facts} AS f SEMI JOIN ({shifted_days(rows, f'-{w}', w)}) AS near "
-                "ON f.place_id = near.place_id AND f.claim_date IS NOT DISTINCT FROM near.day WHERE f.locates_event")
+                f"ON f.place_id = near.place_id AND f.claim_date IS NOT DISTINCT FROM near.day{agree} WHERE f.locates_event")
 
     key = mart.window_key
     if key == ("claim_id",):
@@ -287,7 +297,7 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     elif len(key) == 2:
         place, day = key
         connection.execute(
-            f"CREATE TEMP TABLE window_scope AS SELECT place_id AS scope_place, day AS scope_day "
+            f"CREATE TEMP TABLE window_scope AS SELECT DISTINCT place_id AS scope_place, day AS scope_day "
             f"FROM ({shifted_days(f'SELECT * FROM {CHANGED_WINDOW_ROWS}', f'-{w}', '0')})",
             window,
         )

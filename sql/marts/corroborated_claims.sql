@@ -4,6 +4,7 @@
 -- by a source of the other side; corroborated_later that some corroboration came on the same day or after.
 -- depends: claim_facts
 -- patch: window(claim_id)
+-- pairs: event_type, polarity, actor_side
 with
 
 -- Each claim keyed once for every day of its window, the other by its own day (sql/macros/located_claim_days.sql).
