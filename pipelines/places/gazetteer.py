@@ -89,8 +89,6 @@ class Gazetteer:
         self.feature_types = self.features["feature_type"].to_list()
         self.feature_codes = self.features["feature_code"].to_list()
         self.names = self.features["name"].to_list()
-        # The keys of a feature's own current name, as against its historical or foreign alternate names.
-        self.primary_keys = [loose_key(name) for name in self.names]
 
     @property
     def exact(self) -> dict[str, list[int]]:
@@ -102,17 +100,24 @@ class Gazetteer:
         """Rows by loose key (three letters or more)."""
         return self._indexes[1]
 
+    @property
+    def primary_keys(self) -> list[str]:
+        """The loose key of each row's own current name, as against its historical or foreign alternate names."""
+        return self._indexes[2]
+
     def keep_indexes(self, folder: Path, key: str) -> None:
         """Keep the name indexes in folder under key, a digest of the features and of the naming rules:
         building them takes seconds, reading them back a fraction of one."""
         self.index_file = folder / f"{key}.pickle"
 
     @functools.cached_property
-    def _indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    def _indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]], list[str]]:
         """Built on first use (a run with nothing new to locate never needs them), or read back from index_file."""
         if self.index_file is not None:
             try:
-                return pickle.loads(self.index_file.read_bytes())
+                indexes = pickle.loads(self.index_file.read_bytes())
+                if len(indexes) == 3 and len(indexes[2]) == len(self.names):
+                    return indexes
             except Exception:  # noqa: BLE001 - a missing or unreadable index is only built again
                 pass
         indexes = self._build_indexes()
@@ -120,7 +125,7 @@ class Gazetteer:
             _store(self.index_file, pickle.dumps(indexes, protocol=pickle.HIGHEST_PROTOCOL))
         return indexes
 
-    def _build_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    def _build_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]], list[str]]:
         exact: dict[str, set[int]] = defaultdict(set)
         loose: dict[str, set[int]] = defaultdict(set)
         for row, names in enumerate(self.features["aliases"].to_list()):
@@ -129,7 +134,8 @@ class Gazetteer:
                 key = loose_key(name)
                 if len(key) >= 3:
                     loose[key].add(row)
-        return {k: sorted(v) for k, v in exact.items()}, {k: sorted(v) for k, v in loose.items()}
+        primary_keys = [loose_key(name) for name in self.names]
+        return {k: sorted(v) for k, v in exact.items()}, {k: sorted(v) for k, v in loose.items()}, primary_keys
 
     @functools.cached_property
     def _loose_by_initial(self) -> dict[str, list[str]]:
