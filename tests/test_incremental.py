@@ -1,6 +1,8 @@
 """Incremental extraction: reports already extracted come from the cache, new ones are extracted (in worker
 processes when there are many), and the tables are the same as a run from scratch would give."""
 
+import pickle
+
 import polars as pl
 import pytest
 
@@ -8,6 +10,7 @@ import pipelines.incremental as incremental
 from pipelines.extraction import attribute, locate
 from pipelines.incremental import StageCache, extract_incrementally, map_in_workers
 from pipelines.places.gazetteer import Gazetteer
+from pipelines.places.names import loose_key
 from pipelines.places.sources import packaged_features
 from pipelines.definitions import defs
 from tests.inputs import write_good_inputs
@@ -212,6 +215,12 @@ def test_the_gazetteer_name_indexes_are_kept_and_read_back_and_a_damaged_file_is
     second.keep_indexes(tmp_path / "gazetteer", "key")
     second._build_indexes = None  # reading the kept file must not build them again
     assert second.lookup("Kharkiv") == first.lookup("Kharkiv") and second.loose == first.loose
+    assert second.primary_keys == [loose_key(name) for name in second.names]
+    # A file kept by an earlier version (the two name indexes without the primary keys) is built again.
+    kept.write_bytes(pickle.dumps(first._indexes[:2]))
+    earlier = Gazetteer.from_features(features, source="packaged")
+    earlier.keep_indexes(tmp_path / "gazetteer", "key")
+    assert earlier.primary_keys == second.primary_keys
     kept.write_bytes(b"damaged")
     third = Gazetteer.from_features(features, source="packaged")
     third.keep_indexes(tmp_path / "gazetteer", "key")
