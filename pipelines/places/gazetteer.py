@@ -128,13 +128,13 @@ class Gazetteer:
     def _build_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]], list[str]]:
         exact: dict[str, set[int]] = defaultdict(set)
         loose: dict[str, set[int]] = defaultdict(set)
+        primary_keys = [loose_key(name) for name in self.names]
         for row, names in enumerate(self.features["aliases"].to_list()):
-            for name in [self.names[row], *(names or [])]:
+            for position, name in enumerate([self.names[row], *(names or [])]):
                 exact[fold(name)].add(row)
-                key = loose_key(name)
+                key = primary_keys[row] if position == 0 else loose_key(name)
                 if len(key) >= 3:
                     loose[key].add(row)
-        primary_keys = [loose_key(name) for name in self.names]
         return {k: sorted(v) for k, v in exact.items()}, {k: sorted(v) for k, v in loose.items()}, primary_keys
 
     @functools.cached_property
