@@ -5,7 +5,6 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import SitrepConfig
-from pipelines.lake import publish_lake
 from pipelines.publish import load_marts
 from pipelines.settings import Settings
 
@@ -19,6 +18,9 @@ def lake_asset() -> dg.AssetsDefinition:
         description="Every table and mart as Parquet at SITREP_LAKE (a folder, s3://, gs://), and sitrep-lake.duckdb: views that read it.",
     )
     def lake(context: dg.AssetExecutionContext, sitrep: SitrepConfig) -> dg.MaterializeResult:
+        # Imported here: fsspec and pyarrow's filesystems cost every run a tenth of a second, most runs have no lake.
+        from pipelines.lake import publish_lake
+
         result = publish_lake(Path(sitrep.warehouse_path), sitrep.lake, sitrep.lake_s3_endpoint or None)
         context.log.info("lake: %d objects at %s", len(result.objects), result.location)
         return dg.MaterializeResult(

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.collector import unpickled
 from pipelines.incremental import code_version, digest, library_versions
 from pipelines.ingest.formats import Limits, Outcome, read_input
 from pipelines.ingest.mappings import RecordMapping
@@ -98,7 +99,7 @@ class InputReader:
         entry = self.cache_dir / f"{digest([self.rules, *facts])}.pickle"
         self.used.add(entry.name)
         try:
-            return pickle.loads(entry.read_bytes())
+            return unpickled(entry.read_bytes())
         except Exception:  # noqa: BLE001 - a cache entry that cannot be read back is only a file to read again
             pass
         outcomes = read_input(path, uri, self.limits, self.mappings)

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from pipelines.collector import unpickled
 from pipelines.places.names import fold, is_cyrillic, loose_key, romanisations
 from pipelines.settings import SEEDS_DIR
 
@@ -115,7 +116,7 @@ class Gazetteer:
         """Built on first use (a run with nothing new to locate never needs them), or read back from index_file."""
         if self.index_file is not None:
             try:
-                indexes = pickle.loads(self.index_file.read_bytes())
+                indexes = unpickled(self.index_file.read_bytes())
                 if len(indexes) == 3 and len(indexes[2]) == len(self.names):
                     return indexes
             except Exception:  # noqa: BLE001 - a missing or unreadable index is only built again
