@@ -20,3 +20,23 @@ def test_chunks_become_distinct_reports_that_ingest(tmp_path):
     result = ingest_folder(tmp_path / "reports", Limits(10**7, 10**6), load_mappings([SEEDS_DIR / "record_mappings.yaml"]), dt.datetime.now(dt.timezone.utc))
     assert result.reports.height == 5 and result.reports["report_id"].n_unique() == 5
     assert words == sum(len(t.split()) for t in result.reports["text"])
+
+
+def test_each_repeated_run_starts_from_the_warehouse_as_it_was(tmp_path, monkeypatch):
+    import pipelines.bench_scale as bench
+
+    warehouse = tmp_path / "w" / "sitrep.duckdb"
+    warehouse.parent.mkdir()
+    warehouse.write_text("before")
+    seen = []
+
+    def run(_reports, path):
+        seen.append(path.read_text())
+        path.write_text("after")
+        (path.parent / "exports").mkdir()
+        return {"seconds": float(len(seen))}
+
+    monkeypatch.setattr(bench, "timed_run", run)
+    results = bench.repeated_runs(tmp_path / "reports", warehouse, 3)
+    assert seen == ["before"] * 3 and [r["seconds"] for r in results] == [1.0, 2.0, 3.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w"]
