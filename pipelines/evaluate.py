@@ -32,7 +32,7 @@ with nothing to divide by is 0.
   claims the extractor found apart from their type, the share it also typed right; a second type predicted
   for the same clause does not lower it (it lowers claim precision instead).
 
-Options: --json prints every figure as JSON; --details lists each file's claim false negatives (missed) and
+Options: --json prints every figure as JSON; --details lists each file's claim and source false negatives (missed) and
 false positives (extra).
 """
 
@@ -233,13 +233,22 @@ def place_counts(scope: Scope) -> Counter:
 # --- Sources ----------------------------------------------------------------------------------------------
 
 
-def source_counts(scope: Scope) -> Counter:
-    """Gold, predicted (less those ignored as optional) and matched sources of one file."""
+def source_errors(scope: Scope) -> tuple[list[dict], list[dict], int]:
+    """The gold sources of one file no prediction matched, the predicted ones matching no gold source (less
+    those ignored as optional), and how many matched."""
     required, optional = scope.gold.get("sources", []), scope.gold.get("optional_sources", [])
     predicted = list({c["source_id"]: c["source"] for c in scope.claims if c["source"] is not None}.values())
-    matched = {j for _, j in _max_matching(required, predicted, same_source)}
-    ignored = [s for j, s in enumerate(predicted) if j not in matched and any(same_source(o, s) for o in optional)]
-    return Counter(sources_gold=len(required), sources_predicted=len(predicted) - len(ignored), sources_matched=len(matched))
+    pairs = _max_matching(required, predicted, same_source)
+    found, matched = {i for i, _ in pairs}, {j for _, j in pairs}
+    missed = [s for i, s in enumerate(required) if i not in found]
+    extra = [s for j, s in enumerate(predicted) if j not in matched and not any(same_source(o, s) for o in optional)]
+    return missed, extra, len(pairs)
+
+
+def source_counts(scope: Scope) -> Counter:
+    """Gold, predicted (less those ignored as optional) and matched sources of one file."""
+    missed, extra, matched = source_errors(scope)
+    return Counter(sources_gold=len(missed) + matched, sources_predicted=len(extra) + matched, sources_matched=matched)
 
 
 # --- Claims -----------------------------------------------------------------------------------------------
@@ -423,15 +432,20 @@ def describe_claim(claim: dict, gold: bool) -> dict[str, object]:
     }
 
 
-def claim_details(scopes: list[Scope]) -> dict[str, dict[str, list[dict]]]:
-    """Per file: the missed gold claims and the extra predicted claims."""
+def claim_details(scopes: list[Scope]) -> dict[str, dict[str, list]]:
+    """Per file: the missed gold claims and sources, and the extra predicted ones."""
     details = {}
     for scope in scopes:
         outcome = match_claims(scope)
-        missed = [describe_claim(c, gold=True) for c in outcome.false_negatives]
-        extra = [describe_claim(c, gold=False) for c in outcome.false_positives]
-        if missed or extra:
-            details[str(scope.path)] = {"false_negatives": missed, "false_positives": extra}
+        missed_sources, extra_sources, _ = source_errors(scope)
+        errors = {
+            "false_negatives": [describe_claim(c, gold=True) for c in outcome.false_negatives],
+            "false_positives": [describe_claim(c, gold=False) for c in outcome.false_positives],
+            "missed_sources": [s["name"] for s in missed_sources],
+            "extra_sources": [s["name"] for s in extra_sources],
+        }
+        if any(errors.values()):
+            details[str(scope.path)] = errors
     return details
 
 
@@ -462,6 +476,9 @@ def print_details(details: dict[str, dict[str, list[dict]]]) -> None:
             for c in errors[key]:
                 places = ", ".join(c["places"]) or "-"
                 print(f"      {label:<6} {c['source'] or '(report)'} | {c['event_type']} | {places} | {c['text']}")
+        for label, key in (("missed source", "missed_sources"), ("extra source", "extra_sources")):
+            for name in errors[key]:
+                print(f"      {label} {name}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

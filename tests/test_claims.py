@@ -115,6 +115,28 @@ def test_unregistered_sources_are_typed_from_their_context():
     ]
 
 
+def test_a_located_claimant_and_one_joined_to_a_registered_source_are_claimants_of_their_own():
+    sources, claims = extract(
+        "Local Ukrainian officials in Kryvyi Rih reported that Russian forces shelled Kharkiv. "
+        "Russian-backed authorities in the occupied cities of Berdyansk and Melitopol claimed that Ukrainian forces shelled Izium. "
+        "A Ukrainian official in Kherson said Russian forces shelled Popasna. "
+        "The Ukrainian General Staff and local Kharkiv authorities reported continued Russian shelling of Kreminna."
+    )
+    found = {r["name"]: r for r in sources.filter(pl.col("origin") == "text").iter_rows(named=True)}
+    local = found["Local Ukrainian officials in Kryvyi Rih"]
+    assert (local["source_type"], local["affiliation"]) == ("government", "UA")
+    occupation = found["Russian-backed authorities in the occupied cities of Berdyansk and Melitopol"]
+    assert (occupation["source_type"], occupation["affiliation"]) == ("occupation_official", "RU")
+    assert "Kryvyi Rih" not in found and "Melitopol" not in found and "Kherson" not in found
+    assert rows(claims, "source_id", "places") == [
+        (local["source_id"], ["Kharkiv"]),
+        (occupation["source_id"], ["Izium"]),
+        ("generic_ua_officials", ["Popasna"]),
+        ("ua_general_staff", ["Kreminna"]),
+        (found["local Kharkiv authorities"]["source_id"], ["Kreminna"]),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"

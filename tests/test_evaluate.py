@@ -260,3 +260,20 @@ def test_command_line_json_and_details(tmp_path: Path, capsys: pytest.CaptureFix
     assert "claim P/R/F1" in out and "0.50/0.50/0.50" in out
     assert f"extra  Ukrainian General Staff | assault | Marinka | {QUOTES[1]}" in out
     assert "missed General Staff of the Armed Forces of Ukraine | repelled | Marinka" in out
+
+
+def test_details_name_the_missed_and_the_extra_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claims = perfect_claims()
+    claims[0]["source"] = "s-wagner"
+    connection, _ = build(tmp_path, claims)
+    connection.close()
+    warehouse, gold = str(tmp_path / "sitrep.duckdb"), str(tmp_path / "gold.json")
+
+    assert evaluate.main(["--json", "--details", warehouse, gold]) == 0
+    errors = json.loads(capsys.readouterr().out)["gold_sets"][gold]["details"][gold]
+    assert errors["missed_sources"] == ["Ministry of Defence of the Russian Federation"]
+    assert errors["extra_sources"] == ["Wagner Group"]
+
+    assert evaluate.main(["--details", warehouse, gold]) == 0
+    out = capsys.readouterr().out
+    assert "missed source Ministry of Defence of the Russian Federation" in out and "extra source Wagner Group" in out

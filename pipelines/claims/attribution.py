@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 
 from pipelines.claims.lexicon import Lexicon
-from pipelines.claims.registry import UNSIDED, UNTYPED, Source, SourceRegistry, source_key
+from pipelines.claims.registry import GENERIC_PREFIX, UNSIDED, UNTYPED, Source, SourceRegistry, source_key
 from pipelines.places.names import english_zipf
 
 # Words between a slot and its verb that are not part of the claimant.
@@ -49,6 +49,17 @@ _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|t
 _HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,60}?):\s")
 _COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
 _WORD = re.compile(r"[\w'’.\-]+")
+# A name that locates a claimant rather than naming it: "officials in Kryvyi Rih", "authorities in the occupied
+# cities of Berdyansk and Melitopol".
+_PLACE_NAMES = r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*"
+_LOCATING = re.compile(rf"\b(?:in|of|from|near|for)\s+(?:{_PLACE_NAMES}(?:,\s*|\s+and\s+))*$")
+# The same after a generic claimant closing the slot: "Ukrainian officials in Kryvyi Rih".
+_LOCATED_TAIL = re.compile(
+    rf"\s+(?:in|from)\s+(?:the\s+)?(?:(?:occupied|Russian-occupied|city|cities|town|towns|region|oblast)\s+(?:of\s+)?)*"
+    rf"{_PLACE_NAMES}(?:(?:,\s*|\s+and\s+){_PLACE_NAMES})*\s*"
+)
+# A further claimant joined to a registered one: "The Ukrainian General Staff and local Kharkiv authorities".
+_CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 _FOLLOWING_CONTENT = re.compile(r"[\w\u0400-\u04ff]+")
@@ -58,6 +69,7 @@ _TIME_ONLY = re.compile(
 )
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
 MAX_SLOT_WORDS = 14
+MAX_NAME_WORDS = 8
 MAX_GAP_WORDS = 4
 PRONOUN_REACH = 600
 # Words naming the claimant's statement rather than someone else: "X official statements claimed".
@@ -247,6 +259,11 @@ class Attributor:
             # subject is elided; it is the paragraph's last claimant when there is one.
             if next(self.lexicon.trigger_matches(text, claimants[-1].end, slot_end), None):
                 return self._carried()
+            # "Ukrainian officials in Kryvyi Rih": a generic claimant the text locates is a claimant of its own;
+            # "a Ukrainian official in Kherson" stays generic, for its evidence URL to name.
+            last = claimants[-1]
+            if discover and last.source_id.startswith(GENERIC_PREFIX) and _LOCATED_TAIL.fullmatch(text, last.end, slot_end):
+                return [last] if singular else [self._located(text, slot_start, slot_end, last)]
             # The claimant is the subject right before the verb ("X were the first to publish"), not a
             # name deep inside a longer subject ("Russia's capture of ... was widely confirmed").
             gap = [w for w in _WORD.findall(text, claimants[-1].end, slot_end) if w.lower() not in _STATEMENT_WORDS]
@@ -257,6 +274,11 @@ class Attributor:
             if discover and gap and named and named.end() >= slot_end - 1 and _is_name(named.group()) and not self._only_side_words(named.group()):
                 source = self._discovered_source(named.group(), text[slot_start:slot_end].strip(), None)
                 return [Claimant(source.source_id, named.start(), named.end(), named.group())]
+            conjunct = _CONJUNCT.match(text, claimants[-1].end, slot_end)
+            if discover and conjunct and self.lexicon.roles.search(text, conjunct.end(), slot_end):
+                joined = self._discover(text, conjunct.end(), slot_end)
+                if joined:
+                    return [*self._adjacent(text, claimants, slot_end), joined]
             return self._adjacent(text, claimants, slot_end)
         if not discover:
             return []
@@ -278,6 +300,15 @@ class Attributor:
             source = Source(source.source_id, source.name, source.aliases, source.source_type, parent.affiliation, None)
             self.sources.discovered[source.source_id] = source
         return Claimant(source.source_id, before.start(1), claimant.end, name, claimant.singular)
+
+    def _located(self, text: str, slot_start: int, slot_end: int, generic: Claimant) -> Claimant:
+        surface = text[slot_start:slot_end].strip()
+        name = re.sub(r"^(?:the|a|an)\s+", "", surface, flags=re.IGNORECASE)
+        parent = self.registry.sources[generic.source_id]
+        source = self._discovered_source(name, surface, None)
+        source = Source(source.source_id, source.name, source.aliases, parent.source_type, parent.affiliation, None)
+        self.sources.discovered[source.source_id] = source
+        return Claimant(source.source_id, slot_start, slot_end, surface)
 
     def _carried(self) -> list[Claimant]:
         return [replace(c, carried=True) for c in self.last]
@@ -322,14 +353,14 @@ class Attributor:
         if not names and not roles:
             return None
         # A name after "in"/"of" ("officials in Kryvyi Rih") locates the claimant; it does not name it.
-        located = bool(names) and bool(re.search(r"\b(?:in|of|from|near|for)\s+$", surface[: names[-1].start()]))
-        if names and names[-1].end() >= len(surface) - 1 and not (located and roles):
+        location = _LOCATING.search(surface, 0, names[-1].start()) if names else None
+        if names and names[-1].end() >= len(surface) - 1 and not (location and roles):
             name = names[-1].group()
         elif roles:
             name = re.sub(r"^(?:the|a|an|one)\s+", "", surface, flags=re.IGNORECASE)
         else:
             return None
-        if len(name.split()) > 8 or self._only_side_words(name):
+        if len(name.split()) > (MAX_SLOT_WORDS if location else MAX_NAME_WORDS) or self._only_side_words(name):
             return None
         source = self._discovered_source(name, surface, None, roles)
         return Claimant(source.source_id, slot_start, slot_end, surface, bool(SINGULAR_ARTICLE.match(surface)))

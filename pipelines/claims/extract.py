@@ -23,7 +23,7 @@ from pipelines.claims.dates import DateMention, find_dates
 from pipelines.claims.events import Event, events
 from pipelines.claims.lexicon import Lexicon, lexicon
 from pipelines.claims.quantities import find_quantities
-from pipelines.claims.registry import UNSIDED, UNTYPED, Source, SourceRegistry, source_key
+from pipelines.claims.registry import GENERIC_PREFIX, UNSIDED, UNTYPED, Source, SourceRegistry, source_key
 from pipelines.claims.sentences import Sentence, endnotes, endnotes_start, sentences
 from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, validated
 
@@ -31,7 +31,6 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|direction of|approaches to)\s+(?:the\s+)?(?:city of\s+|village of\s+|town of\s+)?$", re.IGNORECASE)
 _TRIM = " \t,;:.—–-\"“”'’"
 _LEADING_THAT = re.compile(r"(?:that|and|but)\s+", re.IGNORECASE)
-GENERIC_PREFIX = "generic_"
 MAX_WRITTEN_ALIASES = 40
 REPORT_COLUMNS = ("report_id", "text", "published_at", "outlet", "url")
 _ANAPHOR = re.compile(

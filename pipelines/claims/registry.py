@@ -18,6 +18,8 @@ ALIAS_SEPARATOR = " | "
 UNTYPED = "unspecified"
 UNSIDED = "unknown"
 MIN_LOOSE_LENGTH = 6
+# Registry ids of unnamed claimants ("Russian sources", "Ukrainian officials").
+GENERIC_PREFIX = "generic_"
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ARTICLE = re.compile(r"^(?:the|a|an) ")
 _TOKEN = re.compile(r"[\w\u0400-\u04ff][\w\u0400-\u04ff'’.\-]*")
