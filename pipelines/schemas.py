@@ -6,9 +6,28 @@ published; `table_schema` turns the same models into the column metadata shown i
 
 from __future__ import annotations
 
+import sys
+
 import dagster as dg
-import pandera.polars as pa
 import polars as pl
+
+
+class _WithoutPandas:
+    """An import hook under which pandas looks absent. pandera's package imports all of pandas (0.3 s of every
+    run's start) whenever it is installed, as dask's dataframe extra installs it; its polars API needs none of it."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("No module named 'pandas'", name=name)
+        return None
+
+
+_hook = _WithoutPandas()
+sys.meta_path.insert(0, _hook)
+try:
+    import pandera.polars as pa
+finally:
+    sys.meta_path.remove(_hook)
 
 SIDES = ["RU", "UA"]
 AFFILIATIONS = ["RU", "UA", "other", "unknown"]
