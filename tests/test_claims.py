@@ -79,6 +79,18 @@ def test_pronouns_and_elided_subjects_refer_back_to_the_last_claimant():
     assert claims.filter(pl.col("event_type") == "casualties")["places"].to_list() == [["Izium"]]
 
 
+def test_a_cue_after_and_has_the_subject_of_the_clause_before():
+    text = (
+        "The Ukrainian General Staff reported that Russian forces attacked Popasna (a town far from Kyiv) and later "
+        "stated that Russian forces are resuming the Sloviansk offensive. Russian forces will likely resume the offensive on Izium."
+    )
+    _, claims = extract(text)
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_general_staff", "assault", ["Popasna"]),
+        ("ua_general_staff", "assault", ["Sloviansk"]),
+    ]
+
+
 def test_denials_and_lost_no_ground():
     _, claims = extract("Russia denied striking the theatre in Mariupol. Ukrainian forces lost no ground near Bakhmut. Russian forces did not capture Popasna.")
     assert rows(claims, "source_id", "event_type", "polarity") == [

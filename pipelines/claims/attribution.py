@@ -67,6 +67,7 @@ _TIME_ONLY = re.compile(
     r"^[\s,]*(?:(?:on|late on|early on|in|over|this|last|the|earlier|later)\s+)?(?:\w+day|\w+ \d{1,2}|morning|evening|night|week|weekend|today|yesterday)?[\s.,\]\[\d]*$",
     re.IGNORECASE,
 )
+_ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
 MAX_SLOT_WORDS = 14
 MAX_NAME_WORDS = 8
@@ -227,8 +228,12 @@ class Attributor:
             return cue_start, cue_start
         slot_start = words[0].start()
         tail = _SLOT_TAIL.search(text, slot_start, cue_start)
-        slot_end = tail.start() if tail else cue_start
-        return slot_start, len(text[:slot_end].rstrip())
+        slot_end = len(text[: tail.start() if tail else cue_start].rstrip())
+        # "X reported ... and later stated": the subject is elided, and the words before "and" belong to
+        # another clause.
+        if _ELIDED_SUBJECT.search(text, slot_start, slot_end):
+            return cue_start, cue_start
+        return slot_start, slot_end
 
     @staticmethod
     def _slot_after(text: str, slot_start: int, end: int) -> tuple[int, int]:
