@@ -43,7 +43,7 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 # What the report says it cannot confirm is not claimed by anyone.
-_UNCONFIRMED = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|has not|have not) (?:\w+ )?(?:confirm|verify)(?: \w+){0,4}\s+$", re.IGNORECASE)
+_UNCONFIRMED = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|has not|have not) (?:\w+ )?(?:confirm|verify|assess|determine|establish)(?: \w+){0,8}\s+$", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
 # "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
@@ -97,7 +97,7 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
             continue
         modifier = _modifies_a_noun(text, start, match)
         # Negation may sit before the stretch's start ("ISW cannot confirm | any Ukrainian gains").
-        before = text[max(0, match.start() - 60) : match.start()]
+        before = text[max(0, match.start() - 100) : match.start()]
         if _UNCONFIRMED.search(before):
             continue
         clause_start = _clause_start(boundaries, start, match.start())
