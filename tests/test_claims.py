@@ -152,6 +152,21 @@ def test_a_located_claimant_and_one_joined_to_a_registered_source_are_claimants_
     ]
 
 
+def test_headline_speakers_after_emoji_lost_personnel_and_no_other_beside_a_known_event():
+    sources, claims = extract(
+        "⚡️ BBC: Russia has lost over 900 elite military personnel near Kharkiv. "
+        "The Kupiansk City Council reported that Russian forces conducted MLRS attacks and reconnaissance operations near Izium. "
+        "Russian forces deployed 30 tanks to long-term firing points in Popasna."
+    )
+    council = sources.filter(pl.col("origin") == "text").row(0, named=True)
+    assert council["name"] == "Kupiansk City Council"
+    assert rows(claims, "source_id", "event_type", "actor_side", "places") == [
+        ("bbc", "casualties", "UA", ["Kharkiv"]),
+        (council["source_id"], "strike", "RU", ["Izium"]),
+        (None, "reinforcement", "RU", ["Popasna"]),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"

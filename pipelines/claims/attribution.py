@@ -68,6 +68,8 @@ _TIME_ONLY = re.compile(
     re.IGNORECASE,
 )
 _ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
+_HAS_WORD = re.compile(r"[^\W_]")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
 MAX_SLOT_WORDS = 14
 MAX_NAME_WORDS = 8
@@ -180,7 +182,8 @@ class Attributor:
         if not colon:
             return None
         matches = self.registry.find(text, colon.start(1), colon.end(1))
-        if len(matches) != 1 or text[colon.start(1) : matches[0].start].strip() or text[matches[0].end : colon.end(1)].strip(" ’'s"):
+        # Only emoji and punctuation may come before the name ("⚡️ BBC: ...").
+        if len(matches) != 1 or _HAS_WORD.search(text, colon.start(1), matches[0].start) or text[matches[0].end : colon.end(1)].strip(" ’'s"):
             return None
         claimant = Claimant(matches[0].source_id, matches[0].start, matches[0].end, text[matches[0].start : matches[0].end])
         return Attribution([claimant], ":", "asserted", colon.span(1), (colon.end(1), colon.end()), True)
@@ -308,7 +311,7 @@ class Attributor:
 
     def _located(self, text: str, slot_start: int, slot_end: int, generic: Claimant) -> Claimant:
         surface = text[slot_start:slot_end].strip()
-        name = re.sub(r"^(?:the|a|an)\s+", "", surface, flags=re.IGNORECASE)
+        name = surface
         parent = self.registry.sources[generic.source_id]
         source = self._discovered_source(name, surface, None)
         source = Source(source.source_id, source.name, source.aliases, parent.source_type, parent.affiliation, None)
@@ -362,7 +365,7 @@ class Attributor:
         if names and names[-1].end() >= len(surface) - 1 and not (location and roles):
             name = names[-1].group()
         elif roles:
-            name = re.sub(r"^(?:the|a|an|one)\s+", "", surface, flags=re.IGNORECASE)
+            name = surface
         else:
             return None
         if len(name.split()) > (MAX_SLOT_WORDS if location else MAX_NAME_WORDS) or self._only_side_words(name):
@@ -376,7 +379,7 @@ class Attributor:
 
     def _discovered_source(self, name: str, surface: str, abbreviation: str | None, roles: list[str] | None = None) -> Source:
         # "Head Yaroslav Yanushevych" names Yaroslav Yanushevych; the title stays in the alias.
-        name = _LEADING_TITLE.sub("", name) or name
+        name = _LEADING_TITLE.sub("", _LEADING_ARTICLE.sub("", name)) or name
         source_id = f"text:{_slug(name)}"
         known = self.sources.discovered.get(source_id)
         aliases = tuple(dict.fromkeys(a for a in (*(known.aliases if known else ()), surface, abbreviation) if a and a != name))

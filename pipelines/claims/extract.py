@@ -187,6 +187,9 @@ class ReportExtractor:
         skip = [(c.start, c.end) for c in claimants if c is not None]
         speaker_side = self._side_of(claimants[0])
         found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side)
+        # "MLRS attacks and reconnaissance operations": beside an event of a known type, an "other" one adds nothing.
+        if any(e.event_type != "other" for e in found):
+            found = [e for e in found if e.event_type != "other"]
         if not found and segment.attribution is not None and self._places_in(segment.start, segment.end):
             # A claimant says something about a place in words the lexicon does not know: keep it as "other",
             # so that who said what about where is not lost.
