@@ -195,3 +195,37 @@ def test_a_dumps_features_are_cached_and_a_cache_that_cannot_be_written_loses_no
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
     assert dump_features(dump, blocked).equals(first)
     assert "not cached" in caplog.text
+
+
+@pytest.fixture(scope="module")
+def isw_density(ukraine) -> tuple[dict[str, str], object]:
+    import json
+
+    from pipelines.places.extract import reporting_density
+
+    with shared_path("data", "corpus", "isw-2022.jsonl").open(encoding="utf-8") as lines:
+        reports = {row["id"]: row["text"] for row in map(json.loads, lines)}
+    return reports, reporting_density(list(reports.values()), ukraine)
+
+
+@pytest.mark.parametrize(
+    ("gold_file", "name"),
+    [("dev/isw-2022-06-08-9831.json", "Vasylivka"), ("heldout/isw-2022-05-24-9230.json", "Lyman")],
+)
+def test_the_paragraphs_own_places_outweigh_the_reports_other_fronts(ukraine, isw_density, gold_file, name):
+    """Vasylivka beside Orikhiv, Lyman beside Sloviansk: the corpus's dense Donetsk reporting and the report's other
+    paragraphs must not pull them to a namesake there."""
+    import json
+    from pathlib import Path
+
+    reports, density = isw_density
+    gold = json.loads((Path(__file__).parents[1] / "seeds" / "gold" / gold_file).read_text(encoding="utf-8"))
+    place = next(p for p in gold["places"] if p["name"] == name)
+    ukraine.set_density(density)
+    try:
+        resolved = [r for r in resolve_text(reports[gold["report"].split("#")[1]], ukraine) if r.mention.text == name]
+    finally:
+        ukraine.set_density(None)
+    assert resolved
+    for r in resolved:
+        assert distance_km(place["lat"], place["lon"], ukraine.lat[r.row], ukraine.lon[r.row]) <= place["tolerance_km"]

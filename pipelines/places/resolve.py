@@ -35,10 +35,12 @@ TYPE_HINTS = {
     "road": {"road"},
 }
 # Distance to the report's other places matters most, on a log scale: 5 km against 50 km counts as much
-# as 50 km against 500 km. Places in other paragraphs count as twice as far.
+# as 50 km against 500 km.
 PROXIMITY_SCALE_KM = 10.0
 PROXIMITY_CAP_KM = 600.0
-OTHER_PARAGRAPH_FACTOR = 2.0
+# A place in another paragraph is a weak anchor: a report's other front (Donetsk, say) must not outweigh a
+# town beside it in the same paragraph (Vasylivka near Orikhiv).
+OTHER_PARAGRAPH_FACTOR = 8.0
 # Population says something only about towns and cities; GeoNames gives most villages 0.
 POPULATION_FLOOR = 1000
 # Weight of the reporting density around a candidate (log of unambiguous mentions within ~15 km).
@@ -168,7 +170,8 @@ class _ReportLayout:
     report_oblasts: set[str]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at its full stop, or after the citation markers that follow it ("line.[26] Spokesperson").
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]\[\d\])|(?<=[.!?]\[\d\d\])|(?<=[.!?]\[\d\d\d\]))\s+|\n+")
 
 
 def _layout(text: str, mentions: list[Mention], candidates: list[list[int]], gazetteer: Gazetteer) -> _ReportLayout:
