@@ -167,6 +167,30 @@ def test_headline_speakers_after_emoji_lost_personnel_and_no_other_beside_a_know
     ]
 
 
+def test_an_ied_is_a_strike_and_surrounding_settlements_no_assault():
+    _, claims = extract(
+        "The Ukrainian Resistance Center reported that an unidentified partisan detonated an IED in Mariupol. "
+        "Russian forces shelled the center of Kharkiv and surrounding settlements."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_resistance_center", "strike", ["Mariupol"]),
+        (None, "strike", ["Kharkiv"]),
+    ]
+
+
+def test_a_claim_without_places_takes_its_claimants_before_the_last_sentences():
+    sources, claims = extract(
+        "Russian forces shelled Izium. Local Ukrainian officials in Kharkiv reported that Russian forces carried out "
+        "unsuccessful attacks on the city. Ukrainian forces conducted a successful counterattack to regain control of Popasna."
+    )
+    local = sources.filter(pl.col("origin") == "text").row(0, named=True)
+    assert rows(claims, "source_id", "event_type", "actor_side", "places") == [
+        (None, "strike", "RU", ["Izium"]),
+        (local["source_id"], "assault", "RU", ["Kharkiv"]),
+        (None, "capture", "UA", ["Popasna"]),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"

@@ -198,9 +198,9 @@ class ReportExtractor:
             return []
         outside_names = [m for m in sentence_places if not any(s <= m.start < e for s, e in skip)]
         in_segment = [m for m in outside_names if segment.start <= m.start < segment.end]
-        # With no place of its own a claim takes the sentence's, then the paragraph's last places, else
-        # the claimant's ("Lviv regional governor says ...": Lviv).
-        places = in_segment or outside_names or last_places or [m for s, e in skip for m in self._places_in(s, e)]
+        # With no place of its own a claim takes the sentence's, then the claimant's ("officials in Kryvyi Rih
+        # reported attacks", "Lviv regional governor says ..."), then the paragraph's last places.
+        places = in_segment or outside_names or [m for s, e in skip for m in self._places_in(s, e)] or last_places
         start, end = self._trimmed(segment.start, segment.end)
         date = self._date(segment, sentence)
         quantity = next(iter(find_quantities(self.text[start:end])), None)
