@@ -191,6 +191,20 @@ def test_a_claim_without_places_takes_its_claimants_before_the_last_sentences():
     ]
 
 
+def test_defensive_fighting_and_control_are_holding_and_no_ground_attacks_no_assault():
+    _, claims = extract(
+        "The Ukrainian General Staff reported that Russian forces are fighting to prevent Ukrainian troops from advancing toward Izium. "
+        "Russian engineers improved defensive positions around Kreminna. The LNR controls all of Popasna. "
+        "Russian forces did not make any confirmed ground attacks near Bakhmut."
+    )
+    assert rows(claims, "source_id", "event_type", "polarity", "actor_side", "places") == [
+        ("ua_general_staff", "holding", "asserted", "RU", ["Izium"]),
+        (None, "holding", "asserted", "RU", ["Kreminna"]),
+        (None, "holding", "asserted", "RU", ["Popasna"]),
+        (None, "assault", "denied", "RU", ["Bakhmut"]),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"
