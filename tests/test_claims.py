@@ -205,6 +205,20 @@ def test_defensive_fighting_and_control_are_holding_and_no_ground_attacks_no_ass
     ]
 
 
+def test_a_participle_cue_after_a_comma_takes_the_clauses_subject_and_a_concession_is_the_reports():
+    _, claims = extract(
+        "Ukrainian General Staff officers spoke on Monday. Petro Andriushchenko expanded on this, stating that Russian "
+        "forces shelled Mariupol. The Kremlin declared victory in the battle of Kharkiv, though some Ukrainian forces "
+        "remain in Kharkiv."
+    )
+    andriushchenko = claims.filter(pl.col("event_type") == "strike").row(0, named=True)
+    assert andriushchenko["source_id"] not in (None, "ua_general_staff") and andriushchenko["places"] == ["Mariupol"]
+    assert rows(claims.filter(pl.col("event_type") != "strike"), "source_id", "event_type", "actor_side") == [
+        ("ru_kremlin", "capture", "RU"),
+        (None, "holding", "UA"),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"

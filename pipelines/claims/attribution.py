@@ -68,6 +68,7 @@ _TIME_ONLY = re.compile(
     re.IGNORECASE,
 )
 _ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
+_PARTICIPLE_CUE = re.compile(r"^\w+ing$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
@@ -164,7 +165,7 @@ class Attributor:
             found.append(headline)
             self.last = headline.claimants
         for cue in self.lexicon.cues.finditer(text, start, end):
-            attribution = self._attribution(text, start, end, cue)
+            attribution = self._attribution(text, start, end, cue, earlier=bool(found))
             if attribution is None:
                 continue
             # Overlapping slots ("Video published by X ... showed") name one claim.
@@ -188,7 +189,7 @@ class Attributor:
         claimant = Claimant(matches[0].source_id, matches[0].start, matches[0].end, text[matches[0].start : matches[0].end])
         return Attribution([claimant], ":", "asserted", colon.span(1), (colon.end(1), colon.end()), True)
 
-    def _attribution(self, text: str, start: int, end: int, cue: re.Match[str]) -> Attribution | None:
+    def _attribution(self, text: str, start: int, end: int, cue: re.Match[str], earlier: bool = False) -> Attribution | None:
         row = self.lexicon.cue_of(cue)
         phrase, kind = row.phrase, row.kind
         # "ISW cannot confirm ...", "did not report": a negated cue attributes nothing; nor does a participle
@@ -206,7 +207,14 @@ class Attributor:
             forward = self._has_content(text, slot[1], end) and (kind != "according" or not leads_event)
         else:
             slot = self._slot_before(text, start, cue.start())
-            claimants = self._claimants(text, *slot, discover=kind != "noun_or_verb")
+            claimants = []
+            if not earlier and slot[0] == slot[1] and _PARTICIPLE_CUE.match(phrase) and text[: cue.start()].rstrip().endswith(","):
+                # "X expanded on this call, stating ...": the participle's subject is the clause's (after an
+                # earlier cue of the sentence, it is that cue's claimant, carried).
+                subject = self._clause_subject(text, start, cue.start())
+                claimants = self._claimants(text, *subject) if subject else []
+                slot = subject if claimants else slot
+            claimants = claimants or self._claimants(text, *slot, discover=kind != "noun_or_verb")
             forward = self._has_content(text, cue.end(), end)
         if not claimants:
             return None
@@ -237,6 +245,24 @@ class Attributor:
         if _ELIDED_SUBJECT.search(text, slot_start, slot_end):
             return cue_start, cue_start
         return slot_start, slot_end
+
+    @staticmethod
+    def _clause_subject(text: str, start: int, comma: int) -> tuple[int, int] | None:
+        """The name opening the clause before a comma: its capitalised words up to the first lowercase one."""
+        comma = len(text[:comma].rstrip()) - 1
+        window_start = start
+        for boundary in _SLOT_BOUNDARY.finditer(text, start, comma):
+            window_start = boundary.end()
+        words = list(_WORD.finditer(text, window_start, comma))
+        name = []
+        for word in words:
+            if word.group()[0].isupper() or (name and word.group() in _NAME_CONNECTORS):
+                name.append(word)
+            else:
+                break
+        if not name or len(name) == len(words) or len(name) > MAX_SLOT_WORDS:
+            return None
+        return name[0].start(), name[-1].end()
 
     @staticmethod
     def _slot_after(text: str, slot_start: int, end: int) -> tuple[int, int]:

@@ -41,10 +41,11 @@ _ANAPHOR = re.compile(
 # A restatement within this many characters (a headline and its body) is the same claim, not a new one.
 RESTATEMENT_WINDOW = 1500
 # Where an attributed statement gives way to the report's own voice: a hedged contrast ("X claimed A,
-# but ISW cannot confirm ..."; "... but have likely not entered") or an inference (", indicating ...").
+# but ISW cannot confirm ..."; "... but have likely not entered"), a concession ("X declared victory, though
+# some forces remain") or an inference (", indicating ...").
 _CONTRAST = re.compile(
-    r"(?:,? but|;|, (?:though|although|however|whereas))(?=[^.;]{0,60}\b(?:ISW|likely|cannot|can't|unable|no evidence|"
-    r"unconfirmed|unverified|unclear|false|we)\b)|, (?:indicating|suggesting|which (?:suggests|indicates))\b",
+    r"(?:,? but|;|, however)(?=[^.;]{0,60}\b(?:ISW|likely|cannot|can't|unable|no evidence|"
+    r"unconfirmed|unverified|unclear|false|we)\b)|, (?:though|although|whereas|indicating|suggesting|which (?:suggests|indicates))\b",
     re.IGNORECASE,
 )
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
