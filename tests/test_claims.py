@@ -219,6 +219,21 @@ def test_a_participle_cue_after_a_comma_takes_the_clauses_subject_and_a_concessi
     ]
 
 
+def test_titled_coclaimants_full_control_surrender_and_harm_reported_by_its_victims():
+    _, claims = extract(
+        "Russian President Vladimir Putin and Defense Minister Sergey Shoigu claimed full control of Mariupol as the last "
+        "Ukrainian fighters surrendered. Ukrainian Ombudsman Lyudmila Denisova stated that up to 4,000 men from Kharkiv "
+        "are now in filtration camps."
+    )
+    assert rows(claims, "source_id", "event_type", "actor_side", "places") == [
+        ("ru_putin", "capture", "RU", ["Mariupol"]),
+        ("ru_shoigu", "capture", "RU", ["Mariupol"]),
+        ("ru_putin", "withdrawal", "UA", ["Mariupol"]),
+        ("ru_shoigu", "withdrawal", "UA", ["Mariupol"]),
+        ("ua_denisova", "civilian_harm", "RU", ["Kharkiv"]),
+    ]
+
+
 def test_citation_markers_give_evidence_and_name_a_generic_claimant():
     text = (
         "A Russian source claimed that Russian forces captured Kreminna.[1] Ukrainian forces shelled Izium.[2]\n\n"

@@ -47,7 +47,11 @@ _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
 _HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,60}?):\s")
-_COORDINATION = re.compile(r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?$")
+# "Putin and Defense Minister Sergey Shoigu": a title may open the second name.
+_COORDINATION = re.compile(
+    r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?"
+    r"(?: (?:[a-z]+ ){0,2}(?:minister|president|head|chief|commander|governor|mayor|spokesperson|spokesman|adviser|advisor|ombudsman|secretary))?$"
+)
 _WORD = re.compile(r"[\w'’.\-]+")
 # A name that locates a claimant rather than naming it: "officials in Kryvyi Rih", "authorities in the occupied
 # cities of Berdyansk and Melitopol".

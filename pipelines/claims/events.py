@@ -48,7 +48,10 @@ _VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
 # "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 _CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b")
+# Where the words after a trigger stop naming its actor: "control of Mariupol as Ukrainian fighters surrendered".
+_CLAUSE_END = re.compile(r"[,;:()—]|\b(?:while|whereas|as(?! well)|after|before|when|because|since)\b")
 OPPOSITE = {"RU": "UA", "UA": "RU"}
+SUFFERED_EVENTS = frozenset({"civilian_harm"})
 _FIRST_WORD = re.compile(r"[\w-]+")
 _PREVIOUS_WORD = re.compile(r"([\w,'’-]+)\s+$")
 # Words after which an -ing form is a verb ("were attempting", "continued shelling", "by shelling").
@@ -104,8 +107,10 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         if any(clause_start <= m < match.start() for m in modals):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
-        # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks").
-        side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or speaker_side
+        # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks");
+        # harm to civilians is reported by the side that suffers it.
+        unnamed = OPPOSITE.get(speaker_side) if trigger.event_type in SUFFERED_EVENTS else speaker_side
+        side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or unnamed
         if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
             found.pop()
         found.append(Event(trigger.event_type, polarity, side, match.start(), match.end(), modifier))
@@ -142,7 +147,7 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
     if subject:
         side = lexicon.side_of[subject.group()]
         return side if before_rule == "same" else OPPOSITE[side]
-    boundary = _CLAUSE_BOUNDARY.search(text, match.end(), end)
+    boundary = _CLAUSE_END.search(text, match.end(), end)
     clause_end = boundary.start() if boundary else end
     following = lexicon.sides.search(text, match.end(), clause_end)
     if following:
