@@ -257,6 +257,19 @@ def test_a_headline_restated_in_the_body_is_one_claim():
     assert rows(claims, "event_type") == [("strike",), ("civilian_harm",)]
 
 
+def test_a_passive_cue_names_no_claimant_and_again_is_a_new_event():
+    _, claims = extract(
+        "Most shelling by Russian forces was recorded near Izium. Russian forces shelled Kharkiv on March 17. "
+        "As firefighters worked, the Russian troops fired again. In Popasna four civilians are killed."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        (None, "strike", ["Izium"]),
+        (None, "strike", ["Kharkiv"]),
+        (None, "strike", ["Kharkiv"]),
+        (None, "civilian_harm", ["Popasna"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

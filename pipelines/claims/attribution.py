@@ -73,6 +73,7 @@ _TIME_ONLY = re.compile(
 )
 _ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
 _PARTICIPLE_CUE = re.compile(r"^\w+ing$")
+_PASSIVE_CUE = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
@@ -201,6 +202,9 @@ class Attributor:
         if _NEGATED_CUE.search(text, max(start, cue.start() - 30), cue.start()) or _ADJECTIVE_CUE.search(text, max(start, cue.start() - 12), cue.start()):
             return None
         after = text[cue.end() : end]
+        # "Most shelling was recorded near Avdiivka": a passive cue without "by" names no claimant.
+        if kind == "verb" and not after.startswith(" by ") and _PASSIVE_CUE.search(text, max(start, cue.start() - 30), cue.start()):
+            return None
         if kind == "according" or after.startswith(" by "):
             slot_start = cue.end() + (4 if after.startswith(" by ") else 0)
             slot = self._slot_after(text, slot_start, end)

@@ -48,6 +48,8 @@ _CONTRAST = re.compile(
     r"unconfirmed|unverified|unclear|false|we)\b)|, (?:though|although|whereas|indicating|suggesting|which (?:suggests|indicates))\b",
     re.IGNORECASE,
 )
+# "The Russian troops fired again": a new event like the one before, not its restatement.
+_REPEATED = re.compile(r"\b(?:again|once more|another|a second|a new|later)\b", re.IGNORECASE)
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
 
 
@@ -216,7 +218,8 @@ class ReportExtractor:
                 source_id = self._source_id(claimant, urls)
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
-                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph):
+                repeated = bool(_REPEATED.search(self.text, start, end))
+                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated):
                     continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
                 self.result.claims.append(
@@ -245,7 +248,7 @@ class ReportExtractor:
                     )
         return places
 
-    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int) -> bool:
+    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations."""
@@ -255,7 +258,8 @@ class ReportExtractor:
             headline = earlier_paragraph == 0 and earlier_paragraph != paragraph
             same_places = places == earlier_places or (headline and (places <= earlier_places or earlier_places <= places))
             same_source = source_id == earlier_source or (headline and source_id is None)
-            if start - earlier_start <= RESTATEMENT_WINDOW and (headline or earlier_paragraph == paragraph) and same_source and same_places:
+            # Within a paragraph, "fired again" is a new event; a headline's body may still say "again".
+            if start - earlier_start <= RESTATEMENT_WINDOW and (headline or (earlier_paragraph == paragraph and not repeated)) and same_source and same_places:
                 return True
         self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places))
         return False
