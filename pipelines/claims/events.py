@@ -34,6 +34,7 @@ _MODALS = StemmedPattern(
     [
         r"will|would|could|might|may|if|unless|unlikely|must|aimed at|in response to|in retaliation for|in preparation for",
         r"(?:likely|expected|intends?|plans?|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
+        r"(?:prepares?|preparing|prepared) for",
         r"in order to|in an? (?:effort|attempt)s? to|to prevent|ability to|capable of|unable to",
         r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
     ]
