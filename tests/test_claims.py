@@ -270,6 +270,20 @@ def test_a_passive_cue_names_no_claimant_and_again_is_a_new_event():
     ]
 
 
+def test_combined_arms_attacks_partial_success_efforts_on_capturing_and_denied_operations():
+    _, claims = extract(
+        "Russian forces continued ground, air, and artillery attacks east of Bakhmut. Multiple sources report that "
+        "Russian troops had partial success in Popasna. The General Staff reported Russian forces concentrated their "
+        "efforts on capturing Izium. The General Staff reported that the Russians had not conducted operations near Kharkiv."
+    )
+    assert rows(claims, "source_id", "event_type", "polarity", "places") == [
+        (None, "assault", "asserted", ["Bakhmut"]),
+        ("generic_multiple_sources", "advance", "asserted", ["Popasna"]),
+        ("ua_general_staff", "assault", "asserted", ["Izium"]),
+        ("ua_general_staff", "assault", "denied", ["Kharkiv"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)
