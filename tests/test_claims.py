@@ -284,6 +284,21 @@ def test_combined_arms_attacks_partial_success_efforts_on_capturing_and_denied_o
     ]
 
 
+def test_losses_inflicted_and_suffered_and_claimants_sharing_a_noun():
+    _, claims = extract(
+        "Ukrainian forces destroyed 10 Russian tanks near Izium. Russian forces lost 10 tanks near Kharkiv. "
+        "Russian forces killed 3 Ukrainian soldiers near Popasna. Multiple Ukrainian and Western reports indicate "
+        "that Russian forces are moving back from Mariupol."
+    )
+    assert rows(claims, "source_id", "event_type", "actor_side", "places") == [
+        (None, "casualties", "UA", ["Izium"]),
+        (None, "casualties", "UA", ["Kharkiv"]),
+        (None, "casualties", "RU", ["Popasna"]),
+        ("generic_ua_sources", "withdrawal", "RU", ["Mariupol"]),
+        ("generic_western_media", "withdrawal", "RU", ["Mariupol"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

@@ -71,6 +71,9 @@ _TIME_ONLY = re.compile(
     r"^[\s,]*(?:(?:on|late on|early on|in|over|this|last|the|earlier|later)\s+)?(?:\w+day|\w+ \d{1,2}|morning|evening|night|week|weekend|today|yesterday)?[\s.,\]\[\d]*$",
     re.IGNORECASE,
 )
+_SHARED_NOUN = re.compile(
+    r"\b((?:local |pro-)?[A-Z][\w-]+) and ((?:local |pro-)?[A-Z][\w-]+) (sources|reports|media|officials|outlets|authorities|milbloggers)"
+)
 _ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
 _PARTICIPLE_CUE = re.compile(r"^\w+ing$")
 _PASSIVE_CUE = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -288,6 +291,9 @@ class Attributor:
                 return [Claimant(registered, slot_start, slot_end, surface)]
             return self._carried() or self._named_before(text, slot_start)
         singular = bool(SINGULAR_ARTICLE.match(surface))
+        split = self._coordinated_generics(text, slot_start, slot_end) if discover else []
+        if split:
+            return split
         matches = self.registry.find(text, slot_start, slot_end)
         claimants = [Claimant(m.source_id, m.start, m.end, text[m.start : m.end], singular) for m in matches]
         abbreviated = self._abbreviated(text, slot_start, slot_end)
@@ -326,6 +332,20 @@ class Attributor:
             return []
         discovered = self._discover(text, slot_start, slot_end)
         return [discovered] if discovered else []
+
+    def _coordinated_generics(self, text: str, slot_start: int, slot_end: int) -> list[Claimant]:
+        """ "Multiple Ukrainian and Western reports": two generic claimants sharing their noun."""
+        shared = _SHARED_NOUN.search(text, slot_start, slot_end)
+        # "Russian and Ukrainian sources" is registered as one claimant (the worked example's convention).
+        if not shared or shared.end() != slot_end or self.registry.lookup(shared.group()):
+            return []
+        claimants = []
+        for group in (1, 2):
+            source_id = self.registry.lookup(f"{shared.group(group)} {shared.group(3)}")
+            if source_id is None:
+                return []
+            claimants.append(Claimant(source_id, shared.start(group), shared.end(3), text[shared.start(group) : shared.end(3)]))
+        return claimants
 
     def _organ_of(self, text: str, slot_start: int, claimant: Claimant) -> Claimant:
         """ "Internal Ministry of the LNR", "Head of the Donetsk Oblast Military Administration": a role or body of
