@@ -299,6 +299,18 @@ def test_losses_inflicted_and_suffered_and_claimants_sharing_a_noun():
     ]
 
 
+def test_executions_committed_troops_and_a_sunk_ship():
+    _, claims = extract(
+        "Russian paratroopers rounded up and executed at least eight men in Kharkiv. Haidai said Russian forces "
+        "already committed over 10,000 troops to Popasna. Ukrainian forces sank a Russian ship near Mariupol."
+    )
+    assert rows(claims, "event_type", "actor_side", "places") == [
+        ("civilian_harm", "RU", ["Kharkiv"]),
+        ("reinforcement", "RU", ["Popasna"]),
+        ("casualties", "UA", ["Mariupol"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)
