@@ -311,6 +311,20 @@ def test_executions_committed_troops_and_a_sunk_ship():
     ]
 
 
+def test_one_civilian_killed_people_driven_out_and_the_agent_of_a_passive_acts():
+    _, claims = extract(
+        "Russian occupiers killed a civilian near Kharkiv. Russian troops in Popasna are driving local people into "
+        "fake corridors. Ukrainian positions in Mariupol were shelled by Russian artillery. Ukrainian forces "
+        "repelled attacks by Russian troops near Kharkiv."
+    )
+    assert rows(claims, "event_type", "actor_side", "places") == [
+        ("civilian_harm", "RU", ["Kharkiv"]),
+        ("civilian_harm", "RU", ["Popasna"]),
+        ("strike", "RU", ["Mariupol"]),
+        ("repelled", "UA", ["Kharkiv"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

@@ -63,6 +63,9 @@ _VERB_LEAD = frozenset(
 )
 _DETERMINERS = frozenset("the a an several many some its their his her these those this that two three any".split())
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
+# "have been struck by Russian air strikes": the agent after a passive verb acts, whatever the subject is.
+_PASSIVE_AUXILIARY = re.compile(r"\b(?:been|being|was|were|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
 
@@ -142,15 +145,21 @@ def _clause_start(boundaries: list[int], start: int, position: int) -> int:
 
 
 def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], before_rule: str, after_rule: str, lexicon: Lexicon, speaker_side: str | None) -> str | None:
+    boundary = _CLAUSE_END.search(text, match.end(), end)
+    clause_end = boundary.start() if boundary else end
+    following = lexicon.sides.search(text, match.end(), clause_end)
+    if (
+        following
+        and _BY_AGENT.fullmatch(text, match.end(), following.start())
+        and _PASSIVE_AUXILIARY.search(text, max(clause_start, match.start() - 30), match.start())
+    ):
+        return lexicon.side_of[following.group()]
     if speaker_side and _OWN_FORCES.match(text, clause_start, match.start()):
         return speaker_side if before_rule == "same" else OPPOSITE[speaker_side]
     subject = lexicon.sides.search(text, clause_start, match.start())
     if subject:
         side = lexicon.side_of[subject.group()]
         return side if before_rule == "same" else OPPOSITE[side]
-    boundary = _CLAUSE_END.search(text, match.end(), end)
-    clause_end = boundary.start() if boundary else end
-    following = lexicon.sides.search(text, match.end(), clause_end)
     if following:
         side = lexicon.side_of[following.group()]
         passive = text[match.end() : following.start()].strip().lower().endswith("by")
