@@ -99,6 +99,12 @@ def test_metonymy_organisations_and_people_are_not_places(ukraine):
     assert min(s for t, s in kept if t == "Kyiv") > text.index("Strikes on")
 
 
+def test_a_capital_seized_or_as_an_axis_is_a_place(ukraine):
+    text = "Russian forces failed to seize Kyiv. Some units are pulling back from the Kyiv axis. Kyiv said talks failed."
+    kept = [m.start for m in recognise(text, ukraine) if m.text == "Kyiv" and m.not_place is None]
+    assert kept == [text.index("Kyiv."), text.index("Kyiv axis")]
+
+
 def test_oblast_suffix_and_plural_list(ukraine):
     mentions = recognise("fighting in Donetsk and Luhansk Oblasts and west of Donetsk City", ukraine)
     hints = [(m.text, m.type_hint, m.relation) for m in mentions]

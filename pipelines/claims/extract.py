@@ -162,7 +162,7 @@ class ReportExtractor:
         self.result = ReportClaims()
         self.dated_sentence = -1
         self.sentence_dates: list[DateMention] = []
-        self.seen: dict[tuple[str, str], list[tuple[int, int, str | None, frozenset[str]]]] = {}
+        self.seen: dict[tuple[str, str], list[tuple[int, int, str | None, frozenset[str], frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -219,7 +219,7 @@ class ReportExtractor:
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 repeated = bool(_REPEATED.search(self.text, start, end))
-                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated):
+                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, frozenset(urls)):
                     continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
                 self.result.claims.append(
@@ -248,11 +248,16 @@ class ReportExtractor:
                     )
         return places
 
-    def _restated(self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool) -> bool:
+    def _restated(
+        self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, urls: frozenset[str]
+    ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
-        a later section is kept: each carries its own context and citations."""
-        for earlier_start, earlier_paragraph, earlier_source, earlier_places in self.seen.get((event_type, polarity), []):
+        a later section is kept: each carries its own context and citations; so is one of the same paragraph
+        that cites other evidence (a topic sentence and the detail after it)."""
+        for earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_urls in self.seen.get((event_type, polarity), []):
+            if earlier_paragraph == paragraph and urls and earlier_urls and not urls & earlier_urls:
+                continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
             # within a paragraph both must agree.
             headline = earlier_paragraph == 0 and earlier_paragraph != paragraph
@@ -261,7 +266,7 @@ class ReportExtractor:
             # Within a paragraph, "fired again" is a new event; a headline's body may still say "again".
             if start - earlier_start <= RESTATEMENT_WINDOW and (headline or (earlier_paragraph == paragraph and not repeated)) and same_source and same_places:
                 return True
-        self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places))
+        self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places, urls))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:

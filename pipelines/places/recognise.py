@@ -162,7 +162,7 @@ def _apply_context(text: str, mention: Mention, rules: Context) -> None:
         elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]):
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
             mention.not_place = "person_or_organisation"
-    if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.not_place is None:
+    if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.relation is None and mention.not_place is None:
         previous = re.search(r"([\w-]+)\W*$", text[max(0, mention.start - 25) : mention.start])
         if previous is None or previous.group(1).lower() not in rules.locatives:
             mention.not_place = "metonymy"
