@@ -105,6 +105,14 @@ def test_a_capital_seized_or_as_an_axis_is_a_place(ukraine):
     assert kept == [text.index("Kyiv."), text.index("Kyiv axis")]
 
 
+def test_a_region_word_makes_the_oblast_in_english_and_ukrainian(ukraine):
+    for text in ("Shelling hit the Donetsk and Kharkiv regions.", "Обстріли у Донецькій та Харківській областях."):
+        resolved = resolve_text(text, ukraine)
+        assert [ukraine.feature_types[r.row] for r in resolved] == ["oblast", "oblast"], text
+        assert [ukraine.features["name"][r.row] for r in resolved] == ["Donetska Oblast", "Kharkiv Oblast"]
+    assert [m.not_place for m in recognise("Зруйнували об'єкти в Україні.", ukraine)] == ["metonymy"]
+
+
 def test_oblast_suffix_and_plural_list(ukraine):
     mentions = recognise("fighting in Donetsk and Luhansk Oblasts and west of Donetsk City", ukraine)
     hints = [(m.text, m.type_hint, m.relation) for m in mentions]

@@ -8,6 +8,7 @@ import functools
 import math
 import os
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,21 +205,31 @@ def _store(path: Path, data: bytes) -> None:
         pass
 
 
+_CYRILLIC_TYPE_WORD = re.compile(r"\s+(?:область|обл\.|район|міська громада|громада|области)$", re.IGNORECASE)
+
+
 def _names(row: dict) -> list[str]:
     """Latin and Cyrillic names of a GeoNames row plus romanisations of the Cyrillic ones."""
     raw = [row["name"], row["asciiname"], *(row["alternatenames"] or "").split(",")]
     names: list[str] = []
+    stems: list[str] = []
     for name in raw:
         name = (name or "").strip()
         if len(name) < 2 or any(ch.isdigit() for ch in name):
             continue
         if is_cyrillic(name):
+            # "Харківська область": the adjective alone is how the text names it before its type word
+            # ("у Харківській та Донецькій областях"), as "Kharkiv" is before "Oblast".
+            # Kept ahead of the alternate names, which are cut at MAX_ALIASES (an oblast has dozens).
+            stem = _CYRILLIC_TYPE_WORD.sub("", name)
+            if stem != name and len(stem) > 2:
+                stems.append(stem)
             names.append(name)
             names.extend(romanisations(name))
         elif all(ord(ch) < 0x250 or ch in "’ʼ" for ch in name):
             names.append(name)
     seen: dict[str, str] = {}
-    for name in names:
+    for name in [*names[:1], *stems, *names[1:]]:
         seen.setdefault(fold(name), name)
     return list(seen.values())
 

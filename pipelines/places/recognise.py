@@ -26,6 +26,9 @@ COMMON_WORD_ZIPF = 4.0
 # Hyphens split words, so "Bakhmut-Lysychansk highway" yields both cities and "Huliai-Pole" still joins up.
 _WORD = re.compile(r"[A-ZÀ-ÞĀ-ŽА-ЯІЇЄҐ0-9][\w’'ʼ.]*", re.UNICODE)
 MAX_NAME_TOKENS = 7
+# "Donetsk and Luhansk Oblasts", "у Донецькій та Луганській областях": a plural type word types the whole list.
+_PLURAL_TYPES = ("oblasts", "regions", "raions", "областях", "областей", "районах", "районів")
+_LIST_JOINS = frozenset({",", "and", ", and", "or", "та", ", та", "і", "й", "и", ", и", "або"})
 
 
 @dataclass
@@ -174,13 +177,13 @@ def _propagate_plural_types(text: str, mentions: list[Mention]) -> None:
         if mention.type_hint is None:
             continue
         suffix = text[mention.end : mention.end + 12].lstrip()
-        if not suffix.lower().startswith(("oblasts", "regions", "raions")):
+        if not suffix.lower().startswith(_PLURAL_TYPES):
             continue
         cursor = position - 1
         while cursor >= 0:
             previous = mentions[cursor]
             gap = text[previous.end : mentions[cursor + 1].start]
-            if gap.strip() not in {",", "and", ", and", "or"}:
+            if gap.strip() not in _LIST_JOINS:
                 break
             previous.type_hint = mention.type_hint
             cursor -= 1

@@ -112,15 +112,17 @@ def relative_expressions(text: str) -> list[dict]:
 
 def _candidates(gazetteer: Gazetteer, mention: Mention) -> list[int]:
     rows = mention.rows
+    # The type the text gives comes first: "Kharkiv region" is the oblast, though only the city bears the bare name.
+    wanted = TYPE_HINTS.get(mention.type_hint or "")
+    typed = [r for r in rows if gazetteer.feature_types[r] in wanted] if wanted else []
+    rows = typed or rows
     # Features found under their own current name exclude those that only once bore it
     # (Oleksandrivka villages, not Donetsk, once Aleksandrovka); former names still resolve when nothing else does.
     key = loose_key(mention.text)
     current = [r for r in rows if gazetteer.primary_keys[r] == key]
     rows = current or rows
-    wanted = TYPE_HINTS.get(mention.type_hint or "")
-    if wanted:
-        typed = [r for r in rows if gazetteer.feature_types[r] in wanted]
-        return typed or rows
+    if typed:
+        return rows
     # A bare name is a settlement before it is a river, site, oblast or raion of the same name.
     for preferred_types in (SETTLEMENT_TYPES, None):
         preferred = [
