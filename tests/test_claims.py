@@ -325,6 +325,20 @@ def test_one_civilian_killed_people_driven_out_and_the_agent_of_a_passive_acts()
     ]
 
 
+def test_control_stated_units_operating_street_fights_and_air_support():
+    _, claims = extract(
+        "Haidai said Russian forces only control Popasna. Haidai said elements of the Russian 12th Brigade are operating "
+        "near Kharkiv. Russian forces continued street fights within Mariupol. Russian aircraft are conducting "
+        "close-air-support missions near Izium."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_haidai", "holding", ["Popasna"]),
+        ("ua_haidai", "reinforcement", ["Kharkiv"]),
+        (None, "assault", ["Mariupol"]),
+        (None, "strike", ["Izium"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)
