@@ -339,6 +339,14 @@ def test_control_stated_units_operating_street_fights_and_air_support():
     ]
 
 
+def test_a_surname_alone_names_the_person_named_in_full_before():
+    _, claims = extract(
+        "Kim stated that Russian forces shelled Kharkiv. Mykolaiv Oblast Governor Vitaliy Kim said Russian forces only "
+        "control Popasna. Kim stated that Russian forces continue to shell Mariupol."
+    )
+    assert rows(claims, "source_id", "places") == [(None, ["Kharkiv"]), ("ua_kim", ["Popasna"]), ("ua_kim", ["Mariupol"])]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

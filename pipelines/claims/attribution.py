@@ -80,6 +80,9 @@ _PASSIVE_CUE = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?$", 
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
+# A person's name: two or three capitalised words ("Vitaliy Kim", "Oleksiy Gromov").
+_PERSON_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}")
+_SURNAME = re.compile(r"[A-Z][\w'’-]+")
 MAX_SLOT_WORDS = 14
 MAX_NAME_WORDS = 8
 MAX_GAP_WORDS = 4
@@ -165,6 +168,9 @@ class Attributor:
         self.lexicon = lexicon
         self.sources = sources
         self.last: list[Claimant] = []
+        # "Kim stated ..." after "Mykolaiv Oblast Governor Vitaliy Kim said ...": in one report a person's
+        # surname alone names the person named in full before (a bare "Kim" is no alias of any one source).
+        self.surnames: dict[str, str] = {}
 
     def attributions(self, text: str, start: int, end: int) -> list[Attribution]:
         found: list[Attribution] = []
@@ -183,7 +189,15 @@ class Attributor:
                 continue
             found.append(attribution)
             self.last = attribution.claimants
+        for attribution in found:
+            self._remember_surnames(attribution.claimants)
         return found
+
+    def _remember_surnames(self, claimants: list[Claimant]) -> None:
+        for claimant in claimants:
+            source = self.registry.sources.get(claimant.source_id) or self.sources.discovered.get(claimant.source_id)
+            if source is not None and _PERSON_NAME.fullmatch(source.name):
+                self.surnames.setdefault(source.name.split()[-1], claimant.source_id)
 
     def _headline_speaker(self, text: str, start: int, end: int) -> Attribution | None:
         """ "Zelensky: our forces repelled ...": a registered source before a colon opening the sentence speaks for it."""
@@ -290,6 +304,8 @@ class Attributor:
             if registered:
                 return [Claimant(registered, slot_start, slot_end, surface)]
             return self._carried() or self._named_before(text, slot_start)
+        if _SURNAME.fullmatch(surface) and surface in self.surnames and not self.registry.lookup(surface):
+            return [Claimant(self.surnames[surface], slot_start, slot_end, surface)]
         singular = bool(SINGULAR_ARTICLE.match(surface))
         split = self._coordinated_generics(text, slot_start, slot_end) if discover else []
         if split:
