@@ -62,10 +62,10 @@ _VERB_LEAD = frozenset(
     "reportedly likely again further actively repeatedly successfully unsuccessfully".split()
 )
 _DETERMINERS = frozenset("the a an several many some its their his her these those this that two three any".split())
-# A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 # "have been struck by Russian air strikes": the agent after a passive verb acts, whatever the subject is.
 _PASSIVE_AUXILIARY = re.compile(r"\b(?:been|being|was|were|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
+# A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
 
