@@ -347,6 +347,11 @@ def test_a_surname_alone_names_the_person_named_in_full_before():
     assert rows(claims, "source_id", "places") == [(None, ["Kharkiv"]), ("ua_kim", ["Popasna"]), ("ua_kim", ["Mariupol"])]
 
 
+def test_a_registered_channels_handle_names_its_source():
+    _, claims = extract("Russian forces captured Popasna, @mod_russia reports. Russian forces shelled Kharkiv, @unknown_chan reports.")
+    assert rows(claims, "source_id", "places") == [("ru_mod", ["Popasna"]), (None, ["Kharkiv"])]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

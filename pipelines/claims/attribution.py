@@ -262,7 +262,8 @@ class Attributor:
         words = list(_WORD.finditer(text, window_start, cue_start))[-MAX_SLOT_WORDS:]
         if not words:
             return cue_start, cue_start
-        slot_start = words[0].start()
+        # A handle's "@" is part of the name ("@mod_russia reports").
+        slot_start = words[0].start() - (text[words[0].start() - 1 : words[0].start()] == "@")
         tail = _SLOT_TAIL.search(text, slot_start, cue_start)
         slot_end = len(text[: tail.start() if tail else cue_start].rstrip())
         # "X reported ... and later stated": the subject is elided, and the words before "and" belong to

@@ -22,6 +22,9 @@ MIN_LOOSE_LENGTH = 6
 GENERIC_PREFIX = "generic_"
 _POSSESSIVE = re.compile(r"['’]s\b")
 _ARTICLE = re.compile(r"^(?:the|a|an) ")
+_HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_]{3,32})\b")
+# Where an "@handle" lives, first match first.
+HANDLE_HOSTS = ("t.me", "twitter.com", "x.com", "instagram.com", "facebook.com")
 _TOKEN = re.compile(r"[\w\u0400-\u04ff][\w\u0400-\u04ff'’.\-]*")
 _URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|m\.|mobile\.)?", re.IGNORECASE)
 
@@ -121,8 +124,10 @@ class SourceRegistry:
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one registry per process; claimant slots repeat a lot
     def _find_in(self, text: str) -> tuple[tuple[int, int, str], ...]:
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        found = []
+        # "..., @mod_russia reports": a handle names the source whose channel or account it is.
+        handles = [(m.start(), m.end(), source_id) for m in _HANDLE.finditer(text) if (source_id := self.from_handle(m.group(1)))]
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text) if not any(s <= m.start() < e for s, e, _ in handles)]
+        found = list(handles)
         i = 0
         while i < len(tokens):
             token = text[tokens[i][0] : tokens[i][1]]
@@ -137,7 +142,11 @@ class SourceRegistry:
                     break
             else:
                 i += 1
-        return tuple(found)
+        return tuple(sorted(found))
+
+    def from_handle(self, handle: str) -> str | None:
+        """The source whose Telegram channel or social account this handle is (registered by URL alias)."""
+        return next((self.by_url[key] for host in HANDLE_HOSTS if (key := f"{host}/{handle.lower()}") in self.by_url), None)
 
     def from_url(self, url: str) -> str | None:
         key = url_key(url)
