@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 
-from pipelines.claims.lexicon import Lexicon
+from pipelines.claims.lexicon import PASSIVE_AUXILIARY, Lexicon
 from pipelines.claims.registry import GENERIC_PREFIX, UNSIDED, UNTYPED, Source, SourceRegistry, source_key
 from pipelines.places.names import english_zipf
 
@@ -76,7 +76,6 @@ _SHARED_NOUN = re.compile(
 )
 _ELIDED_SUBJECT = re.compile(r"\b(?:and|but)$")
 _PARTICIPLE_CUE = re.compile(r"^\w+ing$")
-_PASSIVE_CUE = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
@@ -220,7 +219,7 @@ class Attributor:
             return None
         after = text[cue.end() : end]
         # "Most shelling was recorded near Avdiivka": a passive cue without "by" names no claimant.
-        if kind == "verb" and not after.startswith(" by ") and _PASSIVE_CUE.search(text, max(start, cue.start() - 30), cue.start()):
+        if kind == "verb" and not after.startswith(" by ") and PASSIVE_AUXILIARY.search(text, max(start, cue.start() - 30), cue.start()):
             return None
         if kind == "according" or after.startswith(" by "):
             slot_start = cue.end() + (4 if after.startswith(" by ") else 0)

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from pipelines.claims.lexicon import Lexicon, StemmedPattern
+from pipelines.claims.lexicon import PASSIVE_AUXILIARY, Lexicon, StemmedPattern
 
 _OBJECT_FILLER = re.compile(
     r"^(?:\s|,(?=\s\w+ and))*(?:(?:a|an|the|several|many|multiple|numerous|repeated|further|limited|attempted|heavy|major|"
@@ -63,7 +63,6 @@ _VERB_LEAD = frozenset(
 )
 _DETERMINERS = frozenset("the a an several many some its their his her these those this that two three any".split())
 # "have been struck by Russian air strikes": the agent after a passive verb acts, whatever the subject is.
-_PASSIVE_AUXILIARY = re.compile(r"\b(?:been|being|was|were|is|are|be|got|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
@@ -151,7 +150,7 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
     if (
         following
         and _BY_AGENT.fullmatch(text, match.end(), following.start())
-        and _PASSIVE_AUXILIARY.search(text, max(clause_start, match.start() - 30), match.start())
+        and PASSIVE_AUXILIARY.search(text, max(clause_start, match.start() - 30), match.start())
     ):
         return lexicon.side_of[following.group()]
     if speaker_side and _OWN_FORCES.match(text, clause_start, match.start()):

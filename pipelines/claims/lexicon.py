@@ -131,6 +131,11 @@ def _trie(words: list[str]) -> str:
     return "|".join(parts)
 
 
+# A passive auxiliary right before a verb ("was recorded", "have been struck"): the cue names no claimant
+# without "by", and the agent after "by" is the acting side.
+PASSIVE_AUXILIARY = re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Trigger:
     event_type: str
