@@ -12,7 +12,7 @@ from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, 
 from pipelines.places.geonames import read_geonames
 from pipelines.places.names import fold, loose_key, romanisations
 from pipelines.places.recognise import recognise
-from pipelines.places.resolve import relative_expressions, resolve_name, resolve_text
+from pipelines.places.resolve import oblasts_named, relative_expressions, resolve_name, resolve_text
 from pipelines.places.sources import load_gazetteer_frames
 from tests.conftest import shared_path
 
@@ -148,6 +148,39 @@ def test_misspelt_names_resolve_through_fuzzy_keys(ukraine):
         row, method, _ = resolve_name(misspelt, ukraine, "Luhansk Oblast")
         names = [ukraine.names[row], *ukraine.features["aliases"][row].to_list()] if row is not None else []
         assert loose_key(right) in {loose_key(n) for n in names}, misspelt
+
+
+@pytest.mark.parametrize(
+    ("province", "oblast"),
+    [
+        ("Sumy Oblast", "Sumska Oblast"),
+        ("Odessa", "Odeska Oblast"),
+        ("Kharkivs'ka oblast", "Kharkiv Oblast"),
+        ("Oblast Kiev", "Kyiv Oblast"),
+        ("Donestk Oblast", "Donetska Oblast"),
+        ("Zaporizhzhya oblast", "Zaporizhzhya Oblast"),
+        ("Mariupol", "Donetska Oblast"),
+    ],
+)
+def test_province_fields_name_their_oblast(ukraine, province, oblast):
+    assert oblasts_named(province, ukraine) == {oblast}
+
+
+def test_an_oblast_abroad_names_no_ukrainian_oblast(ukraine):
+    # Kursk and Rostov are also Ukrainian villages; "Oblast" says the field means the Russian regions.
+    assert oblasts_named("Kursk Oblast", ukraine) == set()
+    assert oblasts_named("Rostov Oblast", ukraine) == set()
+
+
+def test_lower_case_oblast_after_a_name_is_the_oblast(ukraine):
+    resolved = next(r for r in resolve_text("Shelling was reported in Zaporizhzhya oblast overnight.", ukraine) if r.row is not None)
+    assert ukraine.feature_types[resolved.row] == "oblast"
+
+
+def test_the_province_field_chooses_among_namesakes(ukraine):
+    # Vasylivka: dozens of villages; the province given in its Ukrainian adjective form picks the Zaporizhzhia one.
+    row, method, _ = resolve_name("Vasylivka", ukraine, "Zaporiz'ka oblast")
+    assert ukraine.admin1[row] == "Zaporizhzhya Oblast" and "oblast" in method
 
 
 def test_extract_places_tables_validate(ukraine, seed_example):

@@ -6,7 +6,6 @@ province and description as context) and compare with CIR's point.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
@@ -32,6 +31,11 @@ def load_cir(path: Path) -> pl.DataFrame:
     return frame.filter((pl.col("country") == "Ukraine") & pl.col("town/city").is_not_null()).with_columns(
         pl.col("lat").cast(pl.Float64), pl.col("lon").cast(pl.Float64)
     )
+
+
+def row_texts(rows: pl.DataFrame) -> list[str]:
+    """Each row's text as a report would give it: the town, then the title and description."""
+    return [" ".join(filter(None, [f"{row['town/city']}.", row["title"], row["brief description"]])) for row in rows.iter_rows(named=True)]
 
 
 def evaluate(rows: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, object]:
@@ -75,13 +79,11 @@ def main(argv: list[str]) -> int:
     dump = Path(argv[1]) if len(argv) > 1 else GEONAMES
     start = time.perf_counter()
     gazetteer = build_gazetteer([geonames_features(read_geonames(dump))], source=str(dump))
-    # The reporting density comes from the ISW corpus, as a run over it would build it; never from CIR's answers.
-    isw = SHARED / "data" / "corpus" / "isw-2022.jsonl"
-    if isw.exists():
-        texts = [json.loads(line)["text"] for line in isw.open(encoding="utf-8")]
-        gazetteer.set_density(reporting_density(texts, gazetteer))
-    built = time.perf_counter() - start
     rows = load_cir(cir)
+    # The reporting density comes from the rows' own text (town, title, description), as a run over them
+    # would build it from its reports; never from CIR's coordinates.
+    gazetteer.set_density(reporting_density(row_texts(rows), gazetteer))
+    built = time.perf_counter() - start
     start = time.perf_counter()
     result = evaluate(rows, gazetteer)
     seconds = time.perf_counter() - start

@@ -62,6 +62,8 @@ FEATURE_TYPES = {
 MAX_ALIASES = 12
 # Similarity (0-100) of loose keys above which a misspelt name is taken for a gazetteer name.
 FUZZY_CUTOFF = 80
+# The same for a misspelt oblast: two dozen names far apart from each other allow a looser match.
+OBLAST_FUZZY_CUTOFF = 75
 
 
 def settlement_type(code: str, population: int) -> str:
@@ -156,6 +158,24 @@ class Gazetteer:
         match = process.extractOne(key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self.loose[match[0]] if match else []
 
+    @functools.cached_property
+    def _oblast_keys(self) -> dict[str, str]:
+        """Loose key of every name of every oblast, without its type word -> the oblast's admin1 name."""
+        keys: dict[str, str] = {}
+        for row, aliases in enumerate(self.features["aliases"].to_list()):
+            if self.feature_types[row] == "oblast" and self.admin1[row]:
+                for name in [self.names[row], *aliases]:
+                    keys.setdefault(loose_key(re.sub(r"(?i)\boblast\b", "", name)), self.admin1[row])
+        keys.pop("", None)
+        return keys
+
+    def fuzzy_oblast(self, name: str, cutoff: float = OBLAST_FUZZY_CUTOFF) -> str | None:
+        """The oblast whose name a misspelt one is closest to ("Donestk", "Kharviv"), if any is close enough."""
+        key = loose_key(name)
+        # Short keys are too close to each other to guess from (Kursk is one letter from Krym's "krmsk").
+        match = process.extractOne(key, list(self._oblast_keys), scorer=fuzz.ratio, score_cutoff=cutoff) if len(key) >= 6 else None
+        return self._oblast_keys[match[0]] if match else None
+
     @classmethod
     def from_features(cls, features: pl.DataFrame, source: str) -> "Gazetteer":
         """A gazetteer of the given features plus seeds/places.csv (our own features win over same-id ones)."""
@@ -227,6 +247,9 @@ def _names(row: dict) -> list[str]:
             names.append(name)
             names.extend(romanisations(name))
         elif all(ord(ch) < 0x250 or ch in "’ʼ" for ch in name):
+            # "Zaporizhzhya Oblast" is also "Zaporizhzhya" before a lower-case "oblast" the name match leaves out.
+            if name in raw[:2] and name.endswith(" Oblast"):
+                stems.append(name.removesuffix(" Oblast"))
             names.append(name)
     seen: dict[str, str] = {}
     for name in [*names[:1], *stems, *names[1:]]:

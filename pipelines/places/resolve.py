@@ -344,6 +344,27 @@ def _bearing_name(degrees: float) -> str:
     return names.get(degrees, f"{degrees:g}°")
 
 
+_TYPE_WORDS = re.compile(r"\b(?:oblast|obalst|olast|region|province|city)\b[,.]?", re.IGNORECASE)
+
+
+def oblasts_named(text: str, gazetteer: Gazetteer) -> set[str]:
+    """The oblasts (admin1 names) a province field names: "Sumy Oblast", "Kharkivs'ka oblast", "Oblast Kiev", a
+    misspelling ("Donestk Oblast"), or a city standing for its oblast ("Mariupol")."""
+    found: set[str] = set()
+    for mention in recognise(text, gazetteer):
+        found |= {gazetteer.admin1[r] for r in _candidates(gazetteer, mention) if gazetteer.feature_types[r] == "oblast"}
+    if found:
+        return found
+    stem = _TYPE_WORDS.sub(" ", text).strip(" ,")
+    rows, _ = gazetteer.lookup(stem)
+    oblasts = {gazetteer.admin1[r] for r in rows if gazetteer.feature_types[r] == "oblast"} or set(filter(None, [gazetteer.fuzzy_oblast(stem)]))
+    if oblasts or stem != text.strip():
+        return oblasts
+    # A bare settlement name: the oblast of its largest namesake (Mariupol, not a hamlet of that name).
+    settlements = [r for r in rows if gazetteer.feature_types[r] in SETTLEMENT_TYPES and gazetteer.admin1[r]]
+    return {gazetteer.admin1[max(settlements, key=lambda r: gazetteer.population[r])]} if settlements else set()
+
+
 def resolve_name(
     name: str, gazetteer: Gazetteer, admin1: str | None = None, context: str | None = None
 ) -> tuple[int | None, str, float]:
@@ -361,8 +382,8 @@ def resolve_name(
     scores = np.array([_prior(gazetteer, r, key) for r in rows], dtype=float)
     methods = {how}
     if admin1:
-        wanted = loose_key(admin1.split()[0])
-        matches = np.array([bool(gazetteer.admin1[r]) and loose_key(gazetteer.admin1[r].split()[0]) == wanted for r in rows])
+        wanted = oblasts_named(admin1, gazetteer)
+        matches = np.array([gazetteer.admin1[r] in wanted for r in rows])
         if matches.any():
             scores += 3.0 * matches
             methods.add("oblast")
