@@ -352,6 +352,44 @@ def test_a_registered_channels_handle_names_its_source():
     assert rows(claims, "source_id", "places") == [("ru_mod", ["Popasna"]), (None, ["Kharkiv"])]
 
 
+def test_a_speaker_after_the_cue_and_circumstances_after_a_postposed_cue():
+    sources, claims = extract(
+        'Russian forces shelled Kharkiv, said Governor Oleh Synehubov. "Russian troops captured Popasna," - said '
+        "graduate Yana Goncharenko. The theatre in Mariupol was hit by a Russian air strike, Culture Minister Dario "
+        "Franceschini said on Thursday after a cabinet meeting."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_syniehubov", "strike", ["Kharkiv"]),
+        ("text:yana_goncharenko", "capture", ["Popasna"]),
+        ("text:culture_minister_dario_franceschini", "strike", ["Mariupol"]),
+    ]
+
+
+def test_a_speaker_and_title_before_a_colon_and_an_acronym_only_in_capitals():
+    _, claims = extract(
+        "Those who reported the attack on Izium were arrested.\n\nSerhii Haidai, head of the Luhansk Regional state "
+        "administration: “Russian forces shelled Popasna.” WHO registered more than 700 attacks on healthcare "
+        "facilities in Kharkiv."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        (None, "assault", ["Izium"]),
+        ("ua_haidai", "strike", ["Popasna"]),
+        ("who", "strike", ["Kharkiv"]),
+    ]
+
+
+def test_mobilization_is_a_reinforcement_and_a_killed_baby_civilian_harm():
+    _, claims = extract(
+        "On September 21, Putin announced a partial mobilization in Kharkiv. Russia shelled a hospital in Izium, "
+        "killing a newborn baby, @suspilne_news reports."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ru_putin", "reinforcement", ["Kharkiv"]),
+        ("ua_suspilne", "civilian_harm", ["Izium"]),
+        ("ua_suspilne", "strike", ["Izium"]),
+    ]
+
+
 def test_tables_follow_the_contract():
     sources, claims = extract("Pro-Russian milbloggers claimed that Russian forces captured Popasna on May 7.")
     validated(Sources, sources)

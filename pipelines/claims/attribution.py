@@ -30,7 +30,7 @@ _SLOT_TAIL = re.compile(
     re.IGNORECASE,
 )
 # Clause starts a subject slot cannot reach past.
-_SLOT_BOUNDARY = re.compile(r"[;:“”\"(]|,\s|\b(?:that|while|but|which|who|after|when|before|though|although|however|because|since|whereas|as(?! well))\b", re.IGNORECASE)
+_SLOT_BOUNDARY = re.compile(r"[;:“”\"(]|,\s|\b(?:that|while|but|which|(?-i:[Ww]ho)|after|when|before|though|although|however|because|since|whereas|as(?! well))\b", re.IGNORECASE)
 _REFERENCE = re.compile(
     r"^(?:it|he|she|they|this|we|the (?:statement|report|ministry|same source|source|sources|agency|channel|governor|"
     r"official|officials|milblogger|mayor|spokesperson|spokesman|head|command|department|service|post|update|"
@@ -46,7 +46,7 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
-_HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,60}?):\s")
+_HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,100}?):\s")
 # "Putin and Defense Minister Sergey Shoigu": a title may open the second name.
 _COORDINATION = re.compile(
     r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?"
@@ -66,6 +66,10 @@ _LOCATED_TAIL = re.compile(
 _CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
+# A cue right after the words it reports: ", said", '," said', '," - said'.
+_INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
+# What opens a saying's content right after its cue: "said that", "said:", a quotation mark.
+_SAYING_OPENS = re.compile(r"\s*(?:that\b|:|[\"“«])")
 _FOLLOWING_CONTENT = re.compile(r"[\w\u0400-\u04ff]+")
 _TIME_ONLY = re.compile(
     r"^[\s,]*(?:(?:on|late on|early on|in|over|this|last|the|earlier|later)\s+)?(?:\w+day|\w+ \d{1,2}|morning|evening|night|week|weekend|today|yesterday)?[\s.,\]\[\d]*$",
@@ -204,8 +208,10 @@ class Attributor:
         if not colon:
             return None
         matches = self.registry.find(text, colon.start(1), colon.end(1))
-        # Only emoji and punctuation may come before the name ("⚡️ BBC: ...").
-        if len(matches) != 1 or _HAS_WORD.search(text, colon.start(1), matches[0].start) or text[matches[0].end : colon.end(1)].strip(" ’'s"):
+        # Only emoji and punctuation may come before the name ("⚡️ BBC: ..."), and after it only the
+        # person's title ("Serhii Haidai, head of the Luhansk Regional state administration: ...").
+        rest = text[matches[0].end : colon.end(1)].strip(" ’'s") if matches else ""
+        if not matches or _HAS_WORD.search(text, colon.start(1), matches[0].start) or (rest and not rest.startswith(",")):
             return None
         claimant = Claimant(matches[0].source_id, matches[0].start, matches[0].end, text[matches[0].start : matches[0].end])
         return Attribution([claimant], ":", "asserted", colon.span(1), (colon.end(1), colon.end()), True)
@@ -227,7 +233,7 @@ class Attributor:
             claimants = self._claimants(text, *slot)
             # "According to X, ..." and "On May 1, according to X, ..." govern what follows; "..., according
             # to X." governs what came before.
-            leads_event = next(self.lexicon.trigger_matches(text, start, cue.start()), None) is not None
+            leads_event = self._has_event(text, start, cue.start())
             forward = self._has_content(text, slot[1], end) and (kind != "according" or not leads_event)
         else:
             slot = self._slot_before(text, start, cue.start())
@@ -240,6 +246,17 @@ class Attributor:
                 slot = subject if claimants else slot
             claimants = claimants or self._claimants(text, *slot, discover=kind != "noun_or_verb")
             forward = self._has_content(text, cue.end(), end)
+            if not claimants and kind == "verb" and _INVERTED_CUE.search(text, max(start, cue.start() - 4), cue.start()):
+                # "..., said Governor Oleh Syniehubov." and '"...," - said X': the speaker follows the cue and
+                # the saying is what came before it.
+                inverted = self._slot_after(text, cue.end(), end)
+                claimants = self._claimants(text, *inverted)
+                if claimants:
+                    slot, forward = inverted, False
+            # "A was hit, X said on Thursday after a cabinet meeting": when the event comes before the speaker and
+            # none after the cue, the words after are the saying's circumstances, not what was said.
+            if forward and not _SAYING_OPENS.match(after) and self._has_event(text, start, slot[0]) and not self._has_event(text, cue.end(), end):
+                forward = False
         if not claimants:
             return None
         if all(c.carried for c in claimants):
@@ -247,6 +264,9 @@ class Attributor:
             # not a name, and the text before the cue belongs to whoever governed it.
             slot = (cue.start(), cue.start())
         return Attribution(claimants, phrase, row.polarity, slot, (cue.start(), cue.end()), forward)
+
+    def _has_event(self, text: str, start: int, end: int) -> bool:
+        return next(self.lexicon.trigger_matches(text, start, end), None) is not None
 
     @staticmethod
     def _has_content(text: str, position: int, end: int) -> bool:

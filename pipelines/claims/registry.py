@@ -66,9 +66,11 @@ class SourceMatch:
 
 
 class SourceRegistry:
-    def __init__(self, sources: list[Source]):
+    def __init__(self, sources: list[Source], exact_case: frozenset[str] = frozenset()):
         self.sources = {s.source_id: s for s in sources}
         self.by_key: dict[str, str] = {}
+        # Aliases matched only as written ("WHO", not the pronoun "who"): marked "=" in seeds/sources.csv.
+        self.by_exact: dict[str, str] = {}
         # Names of people and outlets also by their loose key, for other romanisations ("Andryushenko").
         self.by_loose: dict[str, str] = {}
         self.by_url: dict[str, str] = {}
@@ -76,6 +78,8 @@ class SourceRegistry:
             for alias in (source.name, *source.aliases):
                 if is_handle(alias):
                     self.by_url.setdefault(url_key(alias), source.source_id)
+                elif alias in exact_case:
+                    self.by_exact.setdefault(alias, source.source_id)
                 else:
                     self.by_key.setdefault(source_key(alias), source.source_id)
                     if len(alias) >= MIN_LOOSE_LENGTH and alias[:1].isupper():
@@ -94,25 +98,27 @@ class SourceRegistry:
     @classmethod
     @functools.cache
     def from_seeds(cls) -> SourceRegistry:
-        return cls(
-            [
+        sources, exact_case = [], set()
+        for row in read_seed("sources.csv"):
+            aliases = [a.strip() for a in row["aliases"].split(ALIAS_SEPARATOR) if a.strip()]
+            exact_case |= {a[1:] for a in aliases if a.startswith("=")}
+            sources.append(
                 Source(
                     source_id=row["source_id"],
                     name=row["name"],
-                    aliases=tuple(a.strip() for a in row["aliases"].split(ALIAS_SEPARATOR) if a.strip()),
+                    aliases=tuple(a.removeprefix("=") for a in aliases),
                     source_type=row["source_type"],
                     affiliation=row["affiliation"],
                     url=row["url"] or None,
                 )
-                for row in read_seed("sources.csv")
-            ]
-        )
+            )
+        return cls(sources, frozenset(exact_case))
 
     def lookup(self, name: str) -> str | None:
-        return self.by_key.get(source_key(name))
+        return self.by_exact.get(name) or self.by_key.get(source_key(name))
 
     def _lookup_span(self, text: str) -> str | None:
-        found = self.by_key.get(source_key(text))
+        found = self.by_exact.get(text) or self.by_key.get(source_key(text))
         if found is None and len(text) >= MIN_LOOSE_LENGTH and text[:1].isupper():
             found = self.by_loose.get(loose_key(text))
         return found
