@@ -118,7 +118,7 @@ class SourceRegistry:
         return self.by_exact.get(name) or self.by_key.get(source_key(name))
 
     def _lookup_span(self, text: str) -> str | None:
-        found = self.by_exact.get(text) or self.by_key.get(source_key(text))
+        found = self.lookup(text)
         if found is None and len(text) >= MIN_LOOSE_LENGTH and text[:1].isupper():
             found = self.by_loose.get(loose_key(text))
         return found

@@ -64,6 +64,8 @@ MAX_ALIASES = 12
 FUZZY_CUTOFF = 80
 # The same for a misspelt oblast: two dozen names far apart from each other allow a looser match.
 OBLAST_FUZZY_CUTOFF = 75
+# Type words a province or oblast name may carry, misspelt too ("Donetsk Obalst"), dropped before comparing names.
+OBLAST_TYPE_WORDS = re.compile(r"\b(?:oblast|obalst|olast|region|province|city)\b[,.]?", re.IGNORECASE)
 
 
 def settlement_type(code: str, population: int) -> str:
@@ -165,15 +167,19 @@ class Gazetteer:
         for row, aliases in enumerate(self.features["aliases"].to_list()):
             if self.feature_types[row] == "oblast" and self.admin1[row]:
                 for name in [self.names[row], *aliases]:
-                    keys.setdefault(loose_key(re.sub(r"(?i)\boblast\b", "", name)), self.admin1[row])
+                    keys.setdefault(loose_key(OBLAST_TYPE_WORDS.sub("", name)), self.admin1[row])
         keys.pop("", None)
         return keys
+
+    @functools.cached_property
+    def _oblast_key_list(self) -> list[str]:
+        return list(self._oblast_keys)
 
     def fuzzy_oblast(self, name: str, cutoff: float = OBLAST_FUZZY_CUTOFF) -> str | None:
         """The oblast whose name a misspelt one is closest to ("Donestk", "Kharviv"), if any is close enough."""
         key = loose_key(name)
         # Short keys are too close to each other to guess from (Kursk is one letter from Krym's "krmsk").
-        match = process.extractOne(key, list(self._oblast_keys), scorer=fuzz.ratio, score_cutoff=cutoff) if len(key) >= 6 else None
+        match = process.extractOne(key, self._oblast_key_list, scorer=fuzz.ratio, score_cutoff=cutoff) if len(key) >= 6 else None
         return self._oblast_keys[match[0]] if match else None
 
     @classmethod

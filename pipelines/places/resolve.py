@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.places.gazetteer import Gazetteer, distance_km, offset_point
+from pipelines.places.gazetteer import OBLAST_TYPE_WORDS, Gazetteer, distance_km, offset_point
 from pipelines.places.names import loose_key
 from pipelines.places.recognise import Mention, recognise
 from pipelines.settings import SEEDS_DIR
@@ -344,9 +344,6 @@ def _bearing_name(degrees: float) -> str:
     return names.get(degrees, f"{degrees:g}°")
 
 
-_TYPE_WORDS = re.compile(r"\b(?:oblast|obalst|olast|region|province|city)\b[,.]?", re.IGNORECASE)
-
-
 def oblasts_named(text: str, gazetteer: Gazetteer) -> set[str]:
     """The oblasts (admin1 names) a province field names: "Sumy Oblast", "Kharkivs'ka oblast", "Oblast Kiev", a
     misspelling ("Donestk Oblast"), or a city standing for its oblast ("Mariupol")."""
@@ -355,7 +352,7 @@ def oblasts_named(text: str, gazetteer: Gazetteer) -> set[str]:
         found |= {gazetteer.admin1[r] for r in _candidates(gazetteer, mention) if gazetteer.feature_types[r] == "oblast"}
     if found:
         return found
-    stem = _TYPE_WORDS.sub(" ", text).strip(" ,")
+    stem = OBLAST_TYPE_WORDS.sub(" ", text).strip(" ,")
     rows, _ = gazetteer.lookup(stem)
     oblasts = {gazetteer.admin1[r] for r in rows if gazetteer.feature_types[r] == "oblast"} or set(filter(None, [gazetteer.fuzzy_oblast(stem)]))
     if oblasts or stem != text.strip():
