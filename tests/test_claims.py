@@ -108,6 +108,14 @@ def test_forecasts_and_purposes_are_not_claims():
     assert claims.height == 0
 
 
+
+def test_a_finite_verb_after_and_is_outside_the_purpose_before_it():
+    _, claims = extract(
+        "Russian forces continued efforts to advance and made marginal gains north of Sloviansk on June 9. "
+        "Russian forces will likely attempt to encircle Izium and capture Popasna. Russian forces continued to fire on Kharkiv."
+    )
+    assert rows(claims, "event_type", "places") == [("advance", ["Sloviansk"]), ("assault", ["Sloviansk"]), ("strike", ["Kharkiv"])]
+
 def test_a_repelled_assault_is_one_claim_of_the_repelling_side():
     _, claims = extract("Ukrainian forces repelled a Russian assault on Kupiansk. Russian losses near Izium were heavy.")
     assert rows(claims, "event_type", "actor_side") == [("repelled", "UA"), ("casualties", "UA")]

@@ -39,6 +39,13 @@ _MODALS = StemmedPattern(
         r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
     ]
 )
+# "continued efforts to advance on X and made marginal gains": a finite verb joined by "and" starts a predicate of
+# its own, outside the forecast or purpose before it.
+_NEW_PREDICATE = re.compile(
+    r"\band\s+(?:\w+ly\s+)?(?:made|secured|gained|captured|seized|took|advanced|reached|entered|achieved|conducted|"
+    r"launched|suffered|lost|retook|liberated|cleared|repelled|struck|shelled)\b",
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without)\s+(?:\w+\s+){0,1}$|n't\s+$",
     re.IGNORECASE,
@@ -107,7 +114,7 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         if _UNCONFIRMED.search(before):
             continue
         clause_start = _clause_start(boundaries, start, match.start())
-        if any(clause_start <= m < match.start() for m in modals):
+        if any(clause_start <= m < match.start() and not _NEW_PREDICATE.search(text, m, match.start()) for m in modals):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
         # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks");
