@@ -109,6 +109,14 @@ def test_forecasts_and_purposes_are_not_claims():
 
 
 
+def test_a_cue_after_and_governs_what_follows_it_not_the_clause_before():
+    _, claims = extract(
+        "Russian forces continued assaults on Mariupol on March 17, and the Ukrainian General Staff reported Russian forces "
+        "are carrying out the “total destruction of civilian infrastructure” in the city."
+    )
+    assert rows(claims, "source_id", "event_type") == [(None, "assault"), ("ua_general_staff", "civilian_harm")]
+
+
 def test_a_finite_verb_after_and_is_outside_the_purpose_before_it():
     _, claims = extract(
         "Russian forces continued efforts to advance and made marginal gains north of Sloviansk on June 9. "

@@ -69,7 +69,11 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 # A cue right after the words it reports: ", said", '," said', '," - said'.
 _INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
 # What opens a saying's content right after its cue: "said that", "said:", a quotation mark.
-_SAYING_OPENS = re.compile(r"\s*(?:that\b|:|[\"“«])")
+# The circumstances of a saying, after its cue: "X said on Thursday after a cabinet meeting", "... in a statement".
+_CIRCUMSTANCE_OPENS = re.compile(
+    r"\s*(?:on|in|at|during|after|before|while|when|late|early|earlier|later|yesterday|today|tonight|this|last|via|through|below|above)\b",
+    re.IGNORECASE,
+)
 _FOLLOWING_CONTENT = re.compile(r"[\w\u0400-\u04ff]+")
 _TIME_ONLY = re.compile(
     r"^[\s,]*(?:(?:on|late on|early on|in|over|this|last|the|earlier|later)\s+)?(?:\w+day|\w+ \d{1,2}|morning|evening|night|week|weekend|today|yesterday)?[\s.,\]\[\d]*$",
@@ -255,7 +259,7 @@ class Attributor:
                     slot, forward = inverted, False
             # "A was hit, X said on Thursday after a cabinet meeting": when the event comes before the speaker and
             # none after the cue, the words after are the saying's circumstances, not what was said.
-            if forward and not _SAYING_OPENS.match(after) and self._has_event(text, start, slot[0]) and not self._has_event(text, cue.end(), end):
+            if forward and _CIRCUMSTANCE_OPENS.match(after) and self._has_event(text, start, slot[0]) and not self._has_event(text, cue.end(), end):
                 forward = False
         if not claimants:
             return None
