@@ -129,6 +129,13 @@ def test_a_repelled_assault_is_one_claim_of_the_repelling_side():
     assert rows(claims, "event_type", "actor_side") == [("repelled", "UA"), ("casualties", "UA")]
 
 
+def test_an_unnamed_informant_is_a_claimant_of_its_own():
+    sources, claims = extract("Russian planes bombed Kharkiv on Sunday, a source close to the case said.")
+    found = sources.filter(pl.col("origin") == "text").row(0, named=True)
+    assert (found["source_type"], found["aliases"]) == ("unspecified", ["a source close to the case"])
+    assert rows(claims, "source_id", "event_type") == [(found["source_id"], "strike")]
+
+
 def test_unregistered_sources_are_typed_from_their_context():
     sources, claims = extract(
         "Russian milblogger Ivan Petrovskiy claimed that Russian forces captured Kreminna. "
