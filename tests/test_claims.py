@@ -275,6 +275,11 @@ def test_a_direct_quote_speaks_for_the_speaker_named_after_it():
     assert {(r[0], r[1]) for r in rows(claims, "source_id", "event_type")} == {("ua_zelensky", "repelled"), ("ua_zelensky", "holding")}
 
 
+def test_a_school_burned_down_is_harm_to_civilians():
+    _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
+    assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]
+
+
 def test_a_headline_restated_in_the_body_is_one_claim():
     _, claims = extract("Russian forces shelled Kharkiv\nRussian troops shelled Kharkiv again, killing two civilians.")
     assert rows(claims, "event_type") == [("strike",), ("civilian_harm",)]
