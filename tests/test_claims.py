@@ -275,6 +275,15 @@ def test_a_direct_quote_speaks_for_the_speaker_named_after_it():
     assert {(r[0], r[1]) for r in rows(claims, "source_id", "event_type")} == {("ua_zelensky", "repelled"), ("ua_zelensky", "holding")}
 
 
+def test_an_event_with_no_actor_of_its_own_shares_the_actor_before_it():
+    _, claims = extract("Russians bombed Popasna for two days, killing many civilians. Aggressor has shelled an orphanage in Izium.")
+    assert rows(claims, "event_type", "actor_side", "places") == [
+        ("civilian_harm", "RU", ["Popasna"]),
+        ("strike", "RU", ["Popasna"]),
+        ("strike", "RU", ["Izium"]),
+    ]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]

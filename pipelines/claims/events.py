@@ -121,6 +121,9 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         # harm to civilians is reported by the side that suffers it.
         unnamed = OPPOSITE.get(speaker_side) if trigger.event_type in SUFFERED_EVENTS else speaker_side
         side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or unnamed
+        # "Russians bombed the town, killing many civilians": an event whose clause names no actor shares the
+        # actor of the event before it.
+        side = side or (found[-1].actor_side if found else None)
         if found and _SUBJECT_ARTICLE.search(text, max(start, found[-1].start - 6), found[-1].start) and not text[found[-1].end : match.start()].strip():
             found.pop()
         found.append(Event(trigger.event_type, polarity, side, match.start(), match.end(), modifier))
