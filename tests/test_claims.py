@@ -284,6 +284,14 @@ def test_an_event_with_no_actor_of_its_own_shares_the_actor_before_it():
     ]
 
 
+def test_the_side_before_a_trigger_noun_is_its_actor_and_the_side_after_against_its_target():
+    _, claims = extract(
+        "Ukrainian forces inflicted heavy losses on a Russian attack on Popasna. "
+        "Russian forces fought around Izium and conducted air, artillery, and missile strikes against Ukrainian positions."
+    )
+    assert rows(claims, "event_type", "actor_side") == [("assault", "RU"), ("casualties", "UA"), ("assault", "RU"), ("strike", "RU")]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]

@@ -72,6 +72,8 @@ _DETERMINERS = frozenset("the a an several many some its their his her these tho
 # "have been struck by Russian air strikes": the agent after a passive verb acts, whatever the subject is.
 _BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
+_ADJACENT_MODIFIER = re.compile(r"(?:\s+(?:forces|troops|units|ground|air|artillery|army|military|proxy|and proxy))?\s+")
+_TARGET_PREPOSITION = re.compile(r"(?:^|\s)(?:against|on|at|targeting|into)(?:\s+(?:the|a|an))?$")
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
 
@@ -165,12 +167,19 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
         return lexicon.side_of[following.group()]
     if speaker_side and _OWN_FORCES.match(text, clause_start, match.start()):
         return speaker_side if before_rule == "same" else OPPOSITE[speaker_side]
-    subject = lexicon.sides.search(text, clause_start, match.start())
+    before = list(lexicon.sides.finditer(text, clause_start, match.start()))
+    # "Ukrainian forces inflicted heavy losses on a Russian attack": a side word right before the trigger noun
+    # is its actor; otherwise the clause's subject (the first side word) is.
+    adjacent = before and _ADJACENT_MODIFIER.fullmatch(text, before[-1].end(), match.start())
+    subject = before[-1] if adjacent else (before[0] if before else None)
     if subject:
         side = lexicon.side_of[subject.group()]
         return side if before_rule == "same" else OPPOSITE[side]
     if following:
         side = lexicon.side_of[following.group()]
-        passive = text[match.end() : following.start()].strip().lower().endswith("by")
-        return side if after_rule == "same" or passive else OPPOSITE[side]
+        gap = text[match.end() : following.start()].strip().lower()
+        if after_rule == "same" and _TARGET_PREPOSITION.search(gap):
+            # "missile strikes against Ukrainian positions": the side after is the target.
+            return OPPOSITE[side]
+        return side if after_rule == "same" or gap.endswith("by") else OPPOSITE[side]
     return None
