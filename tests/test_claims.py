@@ -292,6 +292,14 @@ def test_the_side_before_a_trigger_noun_is_its_actor_and_the_side_after_against_
     assert rows(claims, "event_type", "actor_side") == [("assault", "RU"), ("casualties", "UA"), ("assault", "RU"), ("strike", "RU")]
 
 
+def test_harm_to_civilians_in_the_author_s_own_voice_befalls_the_author_s_side():
+    text = "Two children and their parents were killed in Popasna."
+    _, by_zelensky = extract(text, outlet="Volodymyr Zelensky")
+    _, unknown = extract(text)
+    assert rows(by_zelensky, "source_id", "event_type", "actor_side") == [(None, "civilian_harm", "RU")]
+    assert rows(unknown, "actor_side") == [(None,)]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]

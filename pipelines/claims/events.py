@@ -87,10 +87,14 @@ class Event:
     modifier: bool = False
 
 
-def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[int, int]] = (), speaker_side: str | None = None) -> list[Event]:
+def events(
+    text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[int, int]] = (), speaker_side: str | None = None, sufferer_side: str | None = None
+) -> list[Event]:
     """Events claimed in text[start:end], in text order; spans in `skip` (claimant names) are ignored.
 
-    `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we"."""
+    `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we";
+    `sufferer_side` the side that harm to civilians befalls when no actor is named (the claimant's, else the
+    report author's)."""
     found: list[Event] = []
     previous_start = previous_end = None
     # Clause boundaries and forecast words of the stretch, found once at the first trigger: each trigger looks
@@ -121,7 +125,7 @@ def events(text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[i
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
         # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks");
         # harm to civilians is reported by the side that suffers it.
-        unnamed = OPPOSITE.get(speaker_side) if trigger.event_type in SUFFERED_EVENTS else speaker_side
+        unnamed = OPPOSITE.get(sufferer_side or speaker_side) if trigger.event_type in SUFFERED_EVENTS else speaker_side
         side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or unnamed
         # "Russians bombed the town, killing many civilians": an event whose clause names no actor shares the
         # actor of the event before it.

@@ -189,7 +189,9 @@ class ReportExtractor:
         claimants: list[Claimant | None] = list(segment.attribution.claimants) if segment.attribution else [None]
         skip = [(c.start, c.end) for c in claimants if c is not None]
         speaker_side = self._side_of(claimants[0])
-        found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side)
+        # In the report's own voice, harm to civilians is reported by the side of the report's author.
+        sufferer = speaker_side or (self._source_side(self.author) if claimants[0] is None else None)
+        found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side, sufferer)
         # "MLRS attacks and reconnaissance operations": beside an event of a known type, an "other" one adds nothing.
         if any(e.event_type != "other" for e in found):
             found = [e for e in found if e.event_type != "other"]
@@ -270,9 +272,10 @@ class ReportExtractor:
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
-        if claimant is None:
-            return None
-        source = self.registry.sources.get(claimant.source_id) or self.result.sources.discovered.get(claimant.source_id)
+        return self._source_side(claimant.source_id) if claimant is not None else None
+
+    def _source_side(self, source_id: str | None) -> str | None:
+        source = self.registry.sources.get(source_id) or self.result.sources.discovered.get(source_id)
         return source.affiliation if source and source.affiliation in ("RU", "UA") else None
 
     def _source_id(self, claimant: Claimant | None, urls: list[str]) -> str | None:
