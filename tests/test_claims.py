@@ -300,6 +300,11 @@ def test_harm_to_civilians_in_the_author_s_own_voice_befalls_the_author_s_side()
     assert rows(unknown, "actor_side") == [(None,)]
 
 
+def test_a_russian_formation_designation_names_the_side():
+    _, claims = extract("The Ukrainian General Staff reported that elements of the 4th Tank Division are deployed near Izium.")
+    assert rows(claims, "source_id", "event_type", "actor_side") == [("ua_general_staff", "reinforcement", "RU")]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]
