@@ -305,6 +305,11 @@ def test_a_russian_formation_designation_names_the_side():
     assert rows(claims, "source_id", "event_type", "actor_side") == [("ua_general_staff", "reinforcement", "RU")]
 
 
+def test_the_war_as_a_whole_is_no_claimed_event():
+    _, claims = extract("Its forces have killed many civilians in Popasna in its assault on Ukraine, now entering its fourth week.")
+    assert rows(claims, "event_type") == [("civilian_harm",)]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]
