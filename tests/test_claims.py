@@ -310,6 +310,15 @@ def test_the_war_as_a_whole_is_no_claimed_event():
     assert rows(claims, "event_type") == [("civilian_harm",)]
 
 
+def test_a_hedge_after_an_event_noun_and_a_heading_s_objective_are_not_claims():
+    _, claims = extract(
+        "Southern axis: (Objective: Defend Kherson against Ukrainian counterattacks)\n\n"
+        "Additional reinforcements near Izium are unlikely to enable a breakthrough. The advance to the southwest may be part of a wider effort. "
+        "Russian forces captured Popasna and will likely be able to advance."
+    )
+    assert rows(claims, "event_type", "places") == [("capture", ["Popasna"])]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]

@@ -39,6 +39,12 @@ _MODALS = StemmedPattern(
         r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
     ]
 )
+# A hedge or forecast right after an event noun: "reinforcements are unlikely to enable", "the advance may be part of".
+_FORECAST_AFTER = re.compile(
+    r"(?:\s+(?!and\b|but\b)[\w-]+){0,3}?\s+(?:(?:are|is|were|was|remain|remains)\s+(?:un)?likely to|"
+    r"(?:may|might|could|would|will)\s+(?:\w+\s+)?(?:be|have|prove|become|allow|enable)\b)",
+    re.IGNORECASE,
+)
 # "continued efforts to advance on X and made marginal gains": a finite verb joined by "and" starts a predicate of
 # its own, outside the forecast or purpose before it.
 _NEW_PREDICATE = re.compile(
@@ -121,6 +127,8 @@ def events(
             continue
         clause_start = _clause_start(boundaries, start, match.start())
         if any(clause_start <= m < match.start() and not _NEW_PREDICATE.search(text, m, match.start()) for m in modals):
+            continue
+        if not match.group().endswith("ed") and _FORECAST_AFTER.match(text, match.end(), end):
             continue
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
         # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks");
