@@ -319,6 +319,11 @@ def test_a_hedge_after_an_event_noun_and_a_heading_s_objective_are_not_claims():
     assert rows(claims, "event_type", "places") == [("capture", ["Popasna"])]
 
 
+def test_a_clause_goes_on_after_a_parenthesis():
+    _, claims = extract("Elements of the Russian 4th Army (reportedly at full strength, with new tanks) are moving in the direction of Izium.")
+    assert rows(claims, "event_type", "actor_side", "places") == [("reinforcement", "RU", ["Izium"])]
+
+
 def test_a_school_burned_down_is_harm_to_civilians():
     _, claims = extract("The oldest gymnasium of Popasna burned down after shelling, Serhiy Haidai said.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_haidai", "civilian_harm", ["Popasna"]), ("ua_haidai", "strike", ["Popasna"])]

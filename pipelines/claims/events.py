@@ -109,7 +109,7 @@ def events(
     modals: list[int] = []
     for match in lexicon.trigger_matches(text, start, end):
         if boundaries is None:
-            boundaries = [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, start, end)]
+            boundaries = _clause_boundaries(text, start, end)
             modals = [m.start() for m in _MODALS.finditer(text, start, end)]
         if any(s < match.end() and match.start() < e for s, e in skip):
             continue
@@ -159,6 +159,22 @@ def _modifies_a_noun(text: str, start: int, match: re.Match[str]) -> bool:
     if word.endswith("ed"):
         return before in _DETERMINERS
     return False
+
+
+def _clause_boundaries(text: str, start: int, end: int) -> list[int]:
+    """Where clauses start in text[start:end]: after each boundary mark, except that a parenthesis is an
+    insertion: after it closes, the clause it interrupted goes on ("elements of the 4th Tank Division (likely
+    withdrawn from Sumy) were observed in Belgorod")."""
+    boundaries: list[int] = []
+    opened: list[int] = []
+    for mark in _CLAUSE_BOUNDARY.finditer(text, start, end):
+        if mark.group() == "(":
+            opened.append(len(boundaries))
+        elif mark.group() == ")" and opened:
+            del boundaries[opened.pop() :]
+            continue
+        boundaries.append(mark.end())
+    return boundaries
 
 
 def _clause_start(boundaries: list[int], start: int, position: int) -> int:
