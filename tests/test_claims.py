@@ -334,6 +334,11 @@ def test_a_headline_restated_in_the_body_is_one_claim():
     assert rows(claims, "event_type") == [("strike",), ("civilian_harm",)]
 
 
+def test_a_body_that_places_the_headline_s_claim_replaces_it():
+    _, claims = extract("Russian troops shelled a convoy of refugees\n\nNear Popasna, Russian artillery shelled a convoy of civilians.")
+    assert rows(claims, "event_type", "places", "text") == [("strike", ["Popasna"], "Near Popasna, Russian artillery shelled a convoy of civilians")]
+
+
 def test_a_passive_cue_names_no_claimant_and_again_is_a_new_event():
     _, claims = extract(
         "Most shelling by Russian forces was recorded near Izium. Russian forces shelled Kharkiv on March 17. "

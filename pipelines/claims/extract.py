@@ -162,7 +162,7 @@ class ReportExtractor:
         self.result = ReportClaims()
         self.dated_sentence = -1
         self.sentence_dates: list[DateMention] = []
-        self.seen: dict[tuple[str, str], list[tuple[int, int, str | None, frozenset[str], frozenset[str]]]] = {}
+        self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -221,9 +221,9 @@ class ReportExtractor:
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 repeated = bool(_REPEATED.search(self.text, start, end))
-                if self._restated(source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, frozenset(urls)):
-                    continue
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
+                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, frozenset(urls)):
+                    continue
                 self.result.claims.append(
                     {
                         "claim_id": identifier,
@@ -251,13 +251,16 @@ class ReportExtractor:
         return places
 
     def _restated(
-        self, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, urls: frozenset[str]
+        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, urls: frozenset[str]
     ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations; so is one of the same paragraph
-        that cites other evidence (a topic sentence and the detail after it)."""
-        for earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_urls in self.seen.get((event_type, polarity), []):
+        that cites other evidence (a topic sentence and the detail after it). A body that places the
+        headline's claim more precisely, in the same voice, replaces it."""
+        seen = self.seen.setdefault((event_type, polarity), [])
+        for earlier in list(seen):
+            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_urls = earlier
             if earlier_paragraph == paragraph and urls and earlier_urls and not urls & earlier_urls:
                 continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
@@ -267,8 +270,12 @@ class ReportExtractor:
             same_source = source_id == earlier_source or (headline and source_id is None)
             # Within a paragraph, "fired again" is a new event; a headline's body may still say "again".
             if start - earlier_start <= RESTATEMENT_WINDOW and (headline or (earlier_paragraph == paragraph and not repeated)) and same_source and same_places:
-                return True
-        self.seen.setdefault((event_type, polarity), []).append((start, paragraph, source_id, places, urls))
+                if not (headline and source_id == earlier_source and earlier_places < places):
+                    return True
+                seen.remove(earlier)
+                self.result.claims = [c for c in self.result.claims if c["claim_id"] != earlier_id]
+                self.result.claim_places = [c for c in self.result.claim_places if c["claim_id"] != earlier_id]
+        seen.append((identifier, start, paragraph, source_id, places, urls))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
