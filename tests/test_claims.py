@@ -339,6 +339,13 @@ def test_a_body_that_places_the_headline_s_claim_replaces_it():
     assert rows(claims, "event_type", "places", "text") == [("strike", ["Popasna"], "Near Popasna, Russian artillery shelled a convoy of civilians")]
 
 
+def test_sentences_of_a_paragraph_citing_different_notes_are_different_claims():
+    cited = "Russian forces shelled positions north of Kharkiv.[1] Russian artillery hit settlements around Kharkiv.[2]"
+    uncited = "Russian forces shelled positions north of Kharkiv. Russian artillery hit settlements around Kharkiv."
+    assert rows(extract(cited)[1], "event_type") == [("strike",), ("strike",)]
+    assert rows(extract(uncited)[1], "event_type") == [("strike",)]
+
+
 def test_a_passive_cue_names_no_claimant_and_again_is_a_new_event():
     _, claims = extract(
         "Most shelling by Russian forces was recorded near Izium. Russian forces shelled Kharkiv on March 17. "

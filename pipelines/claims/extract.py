@@ -222,7 +222,9 @@ class ReportExtractor:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 repeated = bool(_REPEATED.search(self.text, start, end))
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
-                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, frozenset(urls)):
+                # What a claim cites: its citation markers ("[17]" and "[20]" are two statements, even of one source).
+                evidence = frozenset(_MARKER.findall(self.text, sentence.start, sentence.end))
+                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, evidence):
                     continue
                 self.result.claims.append(
                     {
@@ -251,7 +253,7 @@ class ReportExtractor:
         return places
 
     def _restated(
-        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, urls: frozenset[str]
+        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, evidence: frozenset[str]
     ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
@@ -260,8 +262,8 @@ class ReportExtractor:
         headline's claim more precisely, in the same voice, replaces it."""
         seen = self.seen.setdefault((event_type, polarity), [])
         for earlier in list(seen):
-            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_urls = earlier
-            if earlier_paragraph == paragraph and urls and earlier_urls and not urls & earlier_urls:
+            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_evidence = earlier
+            if earlier_paragraph == paragraph and evidence and earlier_evidence and not evidence & earlier_evidence:
                 continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
             # within a paragraph both must agree.
@@ -275,7 +277,7 @@ class ReportExtractor:
                 seen.remove(earlier)
                 self.result.claims = [c for c in self.result.claims if c["claim_id"] != earlier_id]
                 self.result.claim_places = [c for c in self.result.claim_places if c["claim_id"] != earlier_id]
-        seen.append((identifier, start, paragraph, source_id, places, urls))
+        seen.append((identifier, start, paragraph, source_id, places, evidence))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
