@@ -346,6 +346,20 @@ def test_sentences_of_a_paragraph_citing_different_notes_are_different_claims():
     assert rows(extract(uncited)[1], "event_type") == [("strike",)]
 
 
+def test_each_clause_with_an_actor_of_its_own_is_a_claim_with_its_own_places():
+    _, claims = extract(
+        "Russian artillery shelled Kharkiv, and Russian aircraft conducted strikes near Izium. "
+        "Russian forces attacked Popasna, and Ukrainian forces repelled an assault near Sloviansk. Russian forces shelled Kharkiv, Izium, and Popasna."
+    )
+    assert rows(claims, "event_type", "actor_side", "places") == [
+        ("strike", "RU", ["Kharkiv"]),
+        ("strike", "RU", ["Izium"]),
+        ("assault", "RU", ["Popasna"]),
+        ("repelled", "UA", ["Sloviansk"]),
+        ("strike", "RU", ["Izium", "Kharkiv", "Popasna"]),
+    ]
+
+
 def test_a_passive_cue_names_no_claimant_and_again_is_a_new_event():
     _, claims = extract(
         "Most shelling by Russian forces was recorded near Izium. Russian forces shelled Kharkiv on March 17. "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -28,6 +28,8 @@ from pipelines.claims.sentences import Sentence, endnotes, endnotes_start, sente
 from pipelines.schemas import ClaimPlaces, Claims, Sources, polars_schema, validated
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# Where a coordinated clause may begin: ", and", ", while", "; ".
+_CLAUSE_SPLIT = re.compile(r"(?:,\s+(?:and|but|while|whereas)|;)\s+")
 _TARGET_BEFORE = re.compile(r"\b(?:toward|towards|on|against|at|into|to|direction of|approaches to)\s+(?:the\s+)?(?:city of\s+|village of\s+|town of\s+)?$", re.IGNORECASE)
 _TRIM = " \t,;:.—–-\"“”'’"
 _LEADING_THAT = re.compile(r"(?:that|and|but)\s+", re.IGNORECASE)
@@ -205,17 +207,23 @@ class ReportExtractor:
         in_segment = [m for m in outside_names if segment.start <= m.start < segment.end]
         # With no place of its own a claim takes the sentence's, then the claimant's ("officials in Kryvyi Rih
         # reported attacks", "Lviv regional governor says ..."), then the paragraph's last places.
-        places = in_segment or outside_names or [m for s, e in skip for m in self._places_in(s, e)] or last_places
-        start, end = self._trimmed(segment.start, segment.end)
+        segment_places = in_segment or outside_names or [m for s, e in skip for m in self._places_in(s, e)] or last_places
         date = self._date(segment, sentence)
-        quantity = next(iter(find_quantities(self.text[start:end])), None)
         denied_by_cue = segment.attribution is not None and segment.attribution.polarity == "denied"
-        by_type: dict[tuple[str, str], list[Event]] = {}
+        clauses = self._clauses(segment, found)
+        by_type: dict[tuple[str, str, int], list[Event]] = {}
         for event in found:
             polarity = "denied" if denied_by_cue else event.polarity
-            by_type.setdefault((event.event_type, polarity), []).append(event)
-        for (event_type, polarity), typed in by_type.items():
+            clause = bisect_right([c[0] for c in clauses], event.start) - 1
+            by_type.setdefault((event.event_type, polarity, clause), []).append(event)
+        for (event_type, polarity, clause), typed in by_type.items():
             side = next((e.actor_side for e in typed if e.actor_side), None)
+            # "Russian artillery shelled the city, and Russian aircraft conducted strikes near it": each clause
+            # with an actor of its own is a claim, placed by its own places where it names any.
+            start, end = self._trimmed(*clauses[clause])
+            places = [m for m in in_segment if start <= m.start < end] if len(clauses) > 1 else []
+            places = places or segment_places
+            quantity = next(iter(find_quantities(self.text[start:end])), None)
             for claimant in claimants:
                 source_id = self._source_id(claimant, urls)
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
@@ -224,7 +232,7 @@ class ReportExtractor:
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
                 # What a claim cites: its citation markers ("[17]" and "[20]" are two statements, even of one source).
                 evidence = frozenset(_MARKER.findall(self.text, sentence.start, sentence.end))
-                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence.paragraph, repeated, evidence):
+                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence, repeated, evidence):
                     continue
                 self.result.claims.append(
                     {
@@ -253,16 +261,20 @@ class ReportExtractor:
         return places
 
     def _restated(
-        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, paragraph: int, repeated: bool, evidence: frozenset[str]
+        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, sentence: Sentence, repeated: bool, evidence: frozenset[str]
     ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations; so is one of the same paragraph
         that cites other evidence (a topic sentence and the detail after it). A body that places the
         headline's claim more precisely, in the same voice, replaces it."""
+        paragraph = sentence.paragraph
         seen = self.seen.setdefault((event_type, polarity), [])
         for earlier in list(seen):
             earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_evidence = earlier
+            if earlier_start >= sentence.start:
+                # Another clause of this sentence: split on purpose.
+                continue
             if earlier_paragraph == paragraph and evidence and earlier_evidence and not evidence & earlier_evidence:
                 continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
@@ -313,6 +325,19 @@ class ReportExtractor:
         if _TARGET_BEFORE.search(self.text, max(0, place.start - 40), place.start):
             return "target"
         return "location"
+
+    def _clauses(self, segment: Segment, found: list[Event]) -> list[tuple[int, int]]:
+        """The segment cut where a new clause with an actor of its own begins (", and Russian aircraft ...",
+        "; Ukrainian forces ..."), when events lie on both sides; not inside a list of places ("Izium, and Popasna")."""
+        clauses = [(segment.start, segment.end)]
+        for split in _CLAUSE_SPLIT.finditer(self.text, segment.start, segment.end):
+            next_word = split.end()
+            if self._places_in(next_word, next_word + 1) or not self.lexicon.sides.match(self.text, next_word):
+                continue
+            if any(clauses[-1][0] <= e.start < split.start() for e in found) and any(e.start >= split.end() for e in found):
+                clauses[-1] = (clauses[-1][0], split.start())
+                clauses.append((split.end(), segment.end))
+        return clauses
 
     def _trimmed(self, start: int, end: int) -> tuple[int, int]:
         while start < end and self.text[start] in _TRIM:
