@@ -129,6 +129,13 @@ def test_a_repelled_assault_is_one_claim_of_the_repelling_side():
     assert rows(claims, "event_type", "actor_side") == [("repelled", "UA"), ("casualties", "UA")]
 
 
+def test_a_body_of_a_registered_source_named_with_its_abbreviation_in_brackets():
+    sources, claims = extract("The Internal Ministry of the Luhansk People’s Republic (LNR) stated that its personnel are operating in Popasna.")
+    found = sources.filter(pl.col("origin") == "text").row(0, named=True)
+    assert (found["name"], found["affiliation"]) == ("Internal Ministry of the Luhansk People’s Republic", "RU")
+    assert rows(claims, "source_id") == [(found["source_id"],)]
+
+
 def test_an_unnamed_informant_is_a_claimant_of_its_own():
     sources, claims = extract("Russian planes bombed Kharkiv on Sunday, a source close to the case said.")
     found = sources.filter(pl.col("origin") == "text").row(0, named=True)

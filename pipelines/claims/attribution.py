@@ -281,6 +281,10 @@ class Attributor:
     def _slot_before(text: str, start: int, cue_start: int) -> tuple[int, int]:
         window_start = start
         for boundary in _SLOT_BOUNDARY.finditer(text, start, cue_start):
+            # "The Internal Ministry of the Luhansk People's Republic (LNR) stated": a bracket closed before the
+            # cue is part of the name.
+            if boundary.group() == "(" and ")" in text[boundary.end() : cue_start]:
+                continue
             window_start = boundary.end()
         words = list(_WORD.finditer(text, window_start, cue_start))[-MAX_SLOT_WORDS:]
         if not words:
@@ -341,6 +345,8 @@ class Attributor:
             [*claimants, *[c for c in abbreviated if not any(c.start < m.end and m.start < c.end for m in claimants)]],
             key=lambda c: c.start,
         )
+        # "the Luhansk People's Republic (LNR)": an abbreviation in brackets repeats the name before it.
+        claimants = [c for i, c in enumerate(claimants) if not (i and claimants[i - 1].source_id == c.source_id and text[claimants[i - 1].end : c.start].strip() == "(")]
         if claimants:
             claimants[0] = self._organ_of(text, slot_start, claimants[0])
             # "X repelled attacks and claimed ...": X is the subject of the event verb, and the cue's own
