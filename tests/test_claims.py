@@ -136,6 +136,15 @@ def test_a_body_of_a_registered_source_named_with_its_abbreviation_in_brackets()
     assert rows(claims, "source_id") == [(found["source_id"],)]
 
 
+def test_a_registered_name_with_its_abbreviation_in_brackets_is_one_registered_claimant():
+    sources, claims = extract(
+        "According to the statement by the Army General Staff (AGS), its forces lost no ground near Popasna. "
+        "Ukraine’s Ministry of Emergency Situations (UMES) reported Russian shell strikes on Kharkiv."
+    )
+    assert rows(claims, "source_id") == [("ua_general_staff",), ("ua_ses",)]
+    assert sources.filter(pl.col("origin") == "text").height == 0
+
+
 def test_an_unnamed_informant_is_a_claimant_of_its_own():
     sources, claims = extract("Russian planes bombed Kharkiv on Sunday, a source close to the case said.")
     found = sources.filter(pl.col("origin") == "text").row(0, named=True)

@@ -39,6 +39,7 @@ _REFERENCE = re.compile(
 )
 _NAME = re.compile(r"(?:[A-Z\u0400-\u042f][\w'’.\-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z\u0400-\u042f][\w'’.\-]*|of|the|de|al|(?:\d+(?:st|nd|rd|th))))*")
 _OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service)(?:\s+(?:[A-Z][\w'’.\-]*|in|of|to|the|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service))*)\s+of\s+(?:the\s+)?$")
+_BRACKETED_TAIL = re.compile(r"\s*\([^()]*\)$")
 _LEADING_TITLE = re.compile(
     r"^(?:(?:Head|Mayor|Governor|Commander|Chief|Deputy|Spokesperson|Spokesman|Minister|President|Colonel|General|"
     r"Major|Lieutenant|Captain|Sergeant|Adviser|Advisor|Secretary|Director|Chairman|Ombudsman|Lt\.|Gen\.|Col\.|Maj\.)\s+)+(?=[A-Z])"
@@ -345,8 +346,16 @@ class Attributor:
             [*claimants, *[c for c in abbreviated if not any(c.start < m.end and m.start < c.end for m in claimants)]],
             key=lambda c: c.start,
         )
-        # "the Luhansk People's Republic (LNR)": an abbreviation in brackets repeats the name before it.
-        claimants = [c for i, c in enumerate(claimants) if not (i and claimants[i - 1].source_id == c.source_id and text[claimants[i - 1].end : c.start].strip() == "(")]
+        # "the Luhansk People's Republic (LNR)": an abbreviation in brackets repeats the name before it, and
+        # the name's span takes it in.
+        merged: list[Claimant] = []
+        for claimant in claimants:
+            if merged and merged[-1].source_id == claimant.source_id and text[merged[-1].end : claimant.start].strip() == "(":
+                closing = text.find(")", claimant.end, slot_end)
+                merged[-1] = replace(merged[-1], end=closing + 1 if closing >= 0 else claimant.end)
+            else:
+                merged.append(claimant)
+        claimants = merged
         if claimants:
             claimants[0] = self._organ_of(text, slot_start, claimants[0])
             # "X repelled attacks and claimed ...": X is the subject of the event verb, and the cue's own
@@ -402,7 +411,7 @@ class Attributor:
         parent = self.registry.sources.get(claimant.source_id) or self.sources.discovered.get(claimant.source_id)
         if parent is None:
             return claimant
-        name = text[before.start(1) : claimant.end]
+        name = _BRACKETED_TAIL.sub("", text[before.start(1) : claimant.end])
         source = self._discovered_source(name, name, None)
         if source.affiliation == UNSIDED:
             source = Source(source.source_id, source.name, source.aliases, source.source_type, parent.affiliation, None)
