@@ -69,7 +69,6 @@ _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 # A cue right after the words it reports: ", said", '," said', '," - said'.
 _INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
-# What opens a saying's content right after its cue: "said that", "said:", a quotation mark.
 # The circumstances of a saying, after its cue: "X said on Thursday after a cabinet meeting", "... in a statement".
 _CIRCUMSTANCE_OPENS = re.compile(
     r"\s*(?:on|in|at|during|after|before|while|when|late|early|earlier|later|yesterday|today|tonight|this|last|via|through|below|above)\b",

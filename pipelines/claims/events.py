@@ -77,9 +77,11 @@ _VERB_LEAD = frozenset(
 _DETERMINERS = frozenset("the a an several many some its their his her these those this that two three any".split())
 # "have been struck by Russian air strikes": the agent after a passive verb acts, whatever the subject is.
 _BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
-# A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
+# Between a side word and the trigger noun it modifies: "a Russian attack", "Russian ground assaults".
 _ADJACENT_MODIFIER = re.compile(r"(?:\s+(?:forces|troops|units|ground|air|artillery|army|military|proxy|and proxy))?\s+")
+# Between a trigger and the side it is aimed at: "strikes against Ukrainian positions".
 _TARGET_PREPOSITION = re.compile(r"(?:^|\s)(?:against|on|at|targeting|into)(?:\s+(?:the|a|an))?$")
+# A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
 

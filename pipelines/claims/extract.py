@@ -211,6 +211,8 @@ class ReportExtractor:
         date = self._date(segment, sentence)
         denied_by_cue = segment.attribution is not None and segment.attribution.polarity == "denied"
         clauses = self._clauses(segment, found)
+        # What a claim cites: its citation markers ("[17]" and "[20]" are two statements, even of one source).
+        evidence = frozenset(_MARKER.findall(self.text, sentence.start, sentence.end))
         by_type: dict[tuple[str, str, int], list[Event]] = {}
         for event in found:
             polarity = "denied" if denied_by_cue else event.polarity
@@ -224,14 +226,12 @@ class ReportExtractor:
             places = [m for m in in_segment if start <= m.start < end] if len(clauses) > 1 else []
             places = places or segment_places
             quantity = next(iter(find_quantities(self.text[start:end])), None)
+            repeated = bool(_REPEATED.search(self.text, start, end))
             for claimant in claimants:
                 source_id = self._source_id(claimant, urls)
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
-                repeated = bool(_REPEATED.search(self.text, start, end))
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
-                # What a claim cites: its citation markers ("[17]" and "[20]" are two statements, even of one source).
-                evidence = frozenset(_MARKER.findall(self.text, sentence.start, sentence.end))
                 if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence, repeated, evidence):
                     continue
                 self.result.claims.append(
