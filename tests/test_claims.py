@@ -577,3 +577,28 @@ def test_a_source_several_reports_introduce_keeps_its_first_name_and_the_first_t
     row = sources.filter(pl.col("source_id") == "text:oblast_head").to_dicts()[0]
     assert (row["name"], row["source_type"], row["affiliation"]) == ("Oblast Head", "government", "UA")
     assert row["aliases"] == ["the oblast head", "Head"]
+
+
+def test_a_claimant_whose_words_hold_no_event_introduces_the_next_sentence():
+    _, claims = extract(
+        "The lie is refuted by the head of the Sumy regional military administration Dmytro Zhyvytskyi. "
+        "Russian forces shelled a housing estate in Okhtyrka."
+    )
+    assert rows(claims, "source_id", "event_type", "polarity") == [("ua_zhyvytskyi", "strike", "asserted")]
+    # Words with content of their own (a reported clause, a quote, a cited sentence) introduce nothing.
+    for lead in (
+        "Russian milbloggers claimed that the situation is stable.",
+        "Zelensky said: “the situation is stable, and we are ready.”",
+        "Social media users confirmed the presence of Chechen fighters.[25]",
+    ):
+        _, claims = extract(f"{lead} Russian forces shelled a housing estate in Okhtyrka.")
+        assert rows(claims, "source_id", "event_type") == [(None, "strike")], lead
+    # A lead-in at the end of a longer paragraph does not reach into the next one.
+    _, claims = extract("Russian forces shelled Izium. Social media users confirmed the presence of Chechen fighters.\n\nUkrainian forces repelled an assault near Kharkiv.")
+    assert rows(claims, "source_id", "event_type") == [(None, "strike"), (None, "repelled")]
+
+
+def test_an_organ_whose_name_joins_capitalised_words_with_and():
+    _, claims = extract("The Ministry of Culture and Information Policy of Ukraine reported that Russian forces destroyed monuments in Kharkiv.")
+    sources = rows(claims, "source_id")
+    assert sources == [("text:ministry_of_culture_and_information_policy_of_ukraine",)]

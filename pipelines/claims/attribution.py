@@ -38,7 +38,8 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?:[A-Z\u0400-\u042f][\w'’.\-]*|\d+(?:st|nd|rd|th))(?:\s+(?:[A-Z\u0400-\u042f][\w'’.\-]*|of|the|de|al|(?:\d+(?:st|nd|rd|th))))*")
-_OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service)(?:\s+(?:[A-Z][\w'’.\-]*|in|of|to|the|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service))*)\s+of\s+(?:the\s+)?$")
+# "Ministry of Culture and Information Policy of Ukraine": "and" only between capitalised words of one name.
+_OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service)(?:\s+(?:[A-Z][\w'’.\-]*|and(?=\s+[A-Z])|in|of|to|the|head|mayor|governor|commander|chief|spokesperson|spokesman|deputy|advisor|adviser|press service))*)\s+of\s+(?:the\s+)?$")
 _BRACKETED_TAIL = re.compile(r"\s*\([^()]*\)$")
 _LEADING_TITLE = re.compile(
     r"^(?:(?:Head|Mayor|Governor|Commander|Chief|Deputy|Spokesperson|Spokesman|Minister|President|Colonel|General|"

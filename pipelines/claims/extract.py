@@ -53,6 +53,8 @@ _CONTRAST = re.compile(
 # "The Russian troops fired again": a new event like the one before, not its restatement.
 _REPEATED = re.compile(r"\b(?:again|once more|another|a second|a new|later)\b", re.IGNORECASE)
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
+# A reported clause ("stated that ...") is content of its own, even when the lexicon finds no event in it.
+_THAT = re.compile(r"\bthat\b", re.IGNORECASE)
 
 
 def paragraphs(all_sentences: list[Sentence]) -> list[list[Sentence]]:
@@ -60,6 +62,11 @@ def paragraphs(all_sentences: list[Sentence]) -> list[list[Sentence]]:
     for sentence in all_sentences:
         grouped.setdefault(sentence.paragraph, []).append(sentence)
     return list(grouped.values())
+
+
+def governing(attribution: Attribution, sentence: Sentence, polarity: str | None = None) -> Attribution:
+    """The attribution extended over the whole of another sentence, with its own polarity unless one is given."""
+    return Attribution(attribution.claimants, attribution.cue, polarity or attribution.polarity, (sentence.end, sentence.end), (sentence.end, sentence.end), False)
 
 
 def quoted_speakers(text: str, paragraph: list[Sentence], said: list[list[Attribution]]) -> list[list[Attribution]]:
@@ -80,7 +87,7 @@ def quoted_speakers(text: str, paragraph: list[Sentence], said: list[list[Attrib
             continue
         for index, sentence in enumerate(paragraph):
             if quote.start() <= sentence.start and sentence.end <= quote.end() + 1 and not said[index]:
-                result[index] = [Attribution(speaker.claimants, speaker.cue, speaker.polarity, (sentence.end, sentence.end), (sentence.end, sentence.end), False)]
+                result[index] = [governing(speaker, sentence)]
     return result
 
 
@@ -172,10 +179,15 @@ class ReportExtractor:
         self.result.sources.abbreviations = defined_abbreviations(self.text, prose_end)
         attributor = Attributor(self.registry, self.lexicon, self.result.sources)
         last_places: list[PlaceRef] = []
+        lead_in: Attribution | None = None
         for paragraph in paragraphs(sentences(self.text, prose_end)):
             said = [attributor.attributions(self.text, s.start, s.end) for s in paragraph]
             said = quoted_speakers(self.text, paragraph, said)
             for index, (sentence, attributions) in enumerate(zip(paragraph, said)):
+                if not attributions and lead_in is not None:
+                    # What a denial denies is in its own sentence; the next sentence is the claimant's assertion.
+                    attributions = [governing(lead_in, sentence, "asserted")]
+                claims_before = len(self.result.claims)
                 urls = [url for number in _MARKER.findall(self.text, sentence.start, sentence.end) for url in notes.get(int(number), [])]
                 sentence_places = self._places_in(sentence.start, sentence.end)
                 # Earlier paragraphs lend their places only to an anaphor ("the plant", "the city").
@@ -185,7 +197,23 @@ class ReportExtractor:
                     carried = last_places
                 named = [m for m in sentence_places if not any(c.start <= m.start < c.end for a in attributions for c in a.claimants)]
                 last_places = named or last_places
+                # "X reported about positive results of air defence. A Russian plane was shot down near Y": a
+                # claimant whose own words hold no event and no place introduces the next sentence.
+                own = len(attributions) == 1 and all(c.start >= sentence.start for c in attributions[0].claimants)
+                silent = not named and len(self.result.claims) == claims_before and self._contentless(sentence)
+                lead_in = attributions[0] if own and silent else None
+            # Only a paragraph that says no more than who speaks introduces the next paragraph.
+            if len(paragraph) > 1:
+                lead_in = None
         return self.result
+
+    def _contentless(self, sentence: Sentence) -> bool:
+        """No event word at all, hedged or not, no reported clause ("reported that ..."), no quote and no
+        citation marker (a cited sentence is a whole statement)."""
+        start, end = sentence.start, sentence.end
+        if _THAT.search(self.text, start, end) or _QUOTE.search(self.text, start, end) or _MARKER.search(self.text, start, end):
+            return False
+        return next(self.lexicon.trigger_matches(self.text, start, end), None) is None
 
     def _segment_claims(self, sentence: Sentence, segment: Segment, urls: list[str], last_places: list[PlaceRef], sentence_places: list[PlaceRef]) -> list[PlaceRef]:
         claimants: list[Claimant | None] = list(segment.attribution.claimants) if segment.attribution else [None]
