@@ -602,3 +602,20 @@ def test_an_organ_whose_name_joins_capitalised_words_with_and():
     _, claims = extract("The Ministry of Culture and Information Policy of Ukraine reported that Russian forces destroyed monuments in Kharkiv.")
     sources = rows(claims, "source_id")
     assert sources == [("text:ministry_of_culture_and_information_policy_of_ukraine",)]
+
+
+def test_ukrainian_and_russian_cues_triggers_and_sides():
+    _, claims = extract("Російська армія зруйнувала понад 150 культурних об'єктів у Маріуполі, підрахували в ЮНЕСКО.")
+    assert rows(claims, "source_id", "event_type", "actor_side") == [("unesco", "strike", "RU")]
+    _, claims = extract("По данным Генштаба ВСУ, украинские защитники отбили атаку на Бахмут.")
+    assert rows(claims, "source_id", "event_type", "actor_side") == [("ua_general_staff", "repelled", "UA")]
+
+
+def test_a_speaker_after_a_closing_dash():
+    _, claims = extract("Russian forces shelled Kharkiv overnight — Oleh Syniehubov, head of the Kharkiv Oblast Military Administration.")
+    assert rows(claims, "source_id", "event_type", "places") == [("ua_syniehubov", "strike", ["Kharkiv"])]
+    _, claims = extract("У Маріуполі російські загарбники розбирають завали зруйнованого бомбами театру — радник мера Маріуполя Петро Андрющенко")
+    assert rows(claims, "source_id", "event_type") == [("ua_andryushchenko", "strike")]
+    # A dash that opens an aside or an afterthought names no speaker.
+    _, claims = extract("Russian forces shelled Kharkiv — the first time since May.")
+    assert rows(claims, "source_id") == [(None,)]

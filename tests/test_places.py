@@ -99,6 +99,13 @@ def test_metonymy_organisations_and_people_are_not_places(ukraine):
     assert min(s for t, s in kept if t == "Kyiv") > text.index("Strikes on")
 
 
+def test_common_ukrainian_and_russian_words_and_first_names_are_not_places_but_towns_are(ukraine):
+    text = "Серед загиблих є діти, повідомив Владимир Путин. Россия обстріляла Харків і Маріуполь, а потім Бучу."
+    kept = {m.text for m in recognise(text, ukraine) if m.not_place is None}
+    assert {"Харків", "Маріуполь"} <= kept
+    assert not kept & {"Серед", "Владимир", "Путин", "Россия"}
+
+
 def test_a_capital_seized_or_as_an_axis_is_a_place(ukraine):
     text = "Russian forces failed to seize Kyiv. Some units are pulling back from the Kyiv axis. Kyiv said talks failed."
     kept = [m.start for m in recognise(text, ukraine) if m.text == "Kyiv" and m.not_place is None]

@@ -49,6 +49,8 @@ _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
 _HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,100}?):\s")
+# "... the Drama Theatre — Mariupol mayor's adviser Petro Andriushchenko": a dash before the speaker closes the sentence.
+_CLOSING_SPEAKER = re.compile(r"\s([—–])\s+([^—–\n]{3,120}?)[\s.!]*$")
 # "Putin and Defense Minister Sergey Shoigu": a title may open the second name.
 _COORDINATION = re.compile(
     r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?"
@@ -165,7 +167,8 @@ def _is_name(phrase: str) -> bool:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", source_key(name)).strip("_")
+    # \W, not [^a-z0-9]: a name in Cyrillic keeps its letters ("text:генштаб", not "text:").
+    return re.sub(r"\W+", "_", source_key(name)).strip("_")
 
 
 class Attributor:
@@ -197,9 +200,28 @@ class Attributor:
                 continue
             found.append(attribution)
             self.last = attribution.claimants
+        if not found:
+            closing = self._closing_speaker(text, start, end)
+            if closing:
+                found.append(closing)
+                self.last = closing.claimants
         for attribution in found:
             self._remember_surnames(attribution.claimants)
         return found
+
+    def _closing_speaker(self, text: str, start: int, end: int) -> Attribution | None:
+        """ "<claim> — Mariupol mayor's adviser Petro Andriushchenko": a registered source ending the sentence
+        after a dash, with at most the person's title around it, said what came before the dash."""
+        dash = _CLOSING_SPEAKER.search(text, start, end)
+        if not dash or not self._has_event(text, start, dash.start()):
+            return None
+        matches = self.registry.find(text, dash.start(2), dash.end(2))
+        # The name ends the sentence, or its title follows it after a comma ("Oleh Syniehubov, head of ...").
+        named = [m for m in matches if m.end == dash.end(2) or text.startswith(",", m.end)]
+        if not named:
+            return None
+        claimant = Claimant(named[0].source_id, named[0].start, named[0].end, text[named[0].start : named[0].end])
+        return Attribution([claimant], dash.group(1), "asserted", dash.span(2), dash.span(1), False)
 
     def _remember_surnames(self, claimants: list[Claimant]) -> None:
         for claimant in claimants:

@@ -58,7 +58,8 @@ _NEGATION = re.compile(
 )
 # What the report says it cannot confirm is not claimed by anyone.
 _UNCONFIRMED = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|has not|have not) (?:\w+ )?(?:confirm|verify|assess|determine|establish)(?: \w+){0,8}\s+$", re.IGNORECASE)
-_VERB_FORM = re.compile(r"(?:ed|ing|repel|halt)$", re.IGNORECASE)
+# Ukrainian and Russian past forms end in -ли, -ла, -ло, -в, participles in -то ("відбили атаку", "отбито").
+_VERB_FORM = re.compile(r"(?:ed|ing|repel|halt|ли|ла|ло|в|то)$", re.IGNORECASE)
 # "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
 _CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b")

@@ -29,6 +29,21 @@ def english_zipf(text: str) -> float:
 
     return zipf_frequency(text, "en")
 
+
+@functools.lru_cache(maxsize=100_000)
+def word_zipf(text: str) -> float:
+    """`english_zipf` in the text's own language: Ukrainian or Russian for Cyrillic ("Серед", "Россия",
+    "Тарас" are common words and names there), English otherwise."""
+    if not _CYRILLIC.search(text):
+        return english_zipf(text)
+    from wordfreq import zipf_frequency
+
+    if _UKRAINIAN_LETTERS.search(text):
+        return zipf_frequency(text, "uk")
+    if _RUSSIAN_LETTERS.search(text):
+        return zipf_frequency(text, "ru")
+    return max(zipf_frequency(text, "uk"), zipf_frequency(text, "ru"))
+
 _APOSTROPHES = re.compile(r"['’ʼ`\"]")
 _SPACES = re.compile(r"[\s\-–—]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

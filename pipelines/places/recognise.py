@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 
 
 from pipelines.places.gazetteer import Gazetteer
-from pipelines.places.names import english_zipf, fold
+from pipelines.places.names import fold, word_zipf
 from pipelines.settings import SEEDS_DIR
 
-# Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names.
+# Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names; nor are
+# Cyrillic words this common in Ukrainian or Russian ("Серед", "Россия", "Тарас"), except the names of towns
+# and oblasts, which that frequency counts ("Харків", "Маріуполі").
 COMMON_WORD_ZIPF = 4.0
+WIDELY_KNOWN_POPULATION = 10_000
+_CYRILLIC_CAPITAL = re.compile(r" [А-ЯІЇЄҐ][а-яіїєґ'’]")
 # Only capitalised words and numbers can be (part of) a name; a lower-case word between two of them
 # leaves a gap that ends the name.
 # Hyphens split words, so "Bakhmut-Lysychansk highway" yields both cities and "Huliai-Pole" still joins up.
@@ -135,14 +139,18 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
             continue
         length, rows, how, end = found
         mention = Mention(start=start, end=end, text=text[start:end], rows=rows, how=how)
-        _apply_context(text, mention, rules)
+        _apply_context(text, mention, rules, gazetteer)
         mentions.append(mention)
         index += length
     _propagate_plural_types(text, mentions)
     return mentions
 
 
-def _apply_context(text: str, mention: Mention, rules: Context) -> None:
+def _widely_known(rows: list[int], gazetteer: Gazetteer) -> bool:
+    return any(gazetteer.population[r] >= WIDELY_KNOWN_POPULATION or gazetteer.feature_types[r] in {"oblast", "region", "raion"} for r in rows)
+
+
+def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazetteer) -> None:
     after = _phrase_after(text, mention.end, rules)
     if after:
         effect, value = after[1]
@@ -160,9 +168,11 @@ def _apply_context(text: str, mention: Mention, rules: Context) -> None:
         elif mention.relation is None:
             mention.relation = value
     if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
-        if english_zipf(mention.text) >= COMMON_WORD_ZIPF:
+        cyrillic = mention.text[0] >= "\u0400"
+        widely_known = cyrillic and (_widely_known(mention.rows, gazetteer) or fold(mention.text) in rules.metonyms)
+        if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not widely_known:
             mention.not_place = "common_word"
-        elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]):
+        elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]) or (cyrillic and _CYRILLIC_CAPITAL.match(text, mention.end)):
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
             mention.not_place = "person_or_organisation"
     if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.relation is None and mention.not_place is None:
