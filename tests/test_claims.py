@@ -619,3 +619,15 @@ def test_a_speaker_after_a_closing_dash():
     # A dash that opens an aside or an afterthought names no speaker.
     _, claims = extract("Russian forces shelled Kharkiv — the first time since May.")
     assert rows(claims, "source_id") == [(None,)]
+
+
+def test_news_wording_of_strikes_losses_and_sides():
+    _, claims = extract("A Russian plane attacked a village near Kharkiv.")
+    assert rows(claims, "event_type", "actor_side") == [("strike", "RU")]
+    _, claims = extract("Outrage over the Russian hospital attack in Mariupol grows.")
+    assert rows(claims, "event_type") == [("strike",)]
+    # "killed in fighting" is the loss, not a second claim of fighting.
+    _, claims = extract("A top Russian military officer has been killed in fighting near Kharkiv.")
+    assert rows(claims, "event_type") == [("casualties",)]
+    _, claims = extract("Today 🇷🇺 shelled the town of Izium.")
+    assert rows(claims, "event_type", "actor_side") == [("strike", "RU")]
