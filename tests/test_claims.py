@@ -631,3 +631,8 @@ def test_news_wording_of_strikes_losses_and_sides():
     assert rows(claims, "event_type") == [("casualties",)]
     _, claims = extract("Today 🇺🇦 struck the bridge near Izium.")
     assert rows(claims, "event_type", "actor_side") == [("strike", "UA")]
+
+
+def test_the_body_in_the_reports_voice_lends_a_claimants_headline_claim_its_places():
+    _, claims = extract("Russian missile attack on a military training base in the west, Zelensky says\n\nRussian missiles hit a training base near Kharkiv.")
+    assert rows(claims, "source_id", "event_type", "places") == [("ua_zelensky", "strike", ["Kharkiv"])]

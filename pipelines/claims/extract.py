@@ -260,7 +260,7 @@ class ReportExtractor:
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
-                if self._restated(identifier, source_id, event_type, polarity, frozenset(p.place_id for p in places), start, sentence, repeated, evidence):
+                if self._restated(identifier, source_id, event_type, polarity, places, start, sentence, repeated, evidence):
                     continue
                 self.result.claims.append(
                     {
@@ -282,20 +282,19 @@ class ReportExtractor:
                         "evidence_urls": urls or None,
                     }
                 )
-                for place in places:
-                    self.result.claim_places.append(
-                        {"claim_id": identifier, "place_id": place.place_id, "role": self._role(place), "char_start": place.start, "char_end": place.end}
-                    )
+                self.result.claim_places.extend(self._claim_place(identifier, place) for place in places)
         return places
 
     def _restated(
-        self, identifier: str, source_id: str | None, event_type: str, polarity: str, places: frozenset[str], start: int, sentence: Sentence, repeated: bool, evidence: frozenset[str]
+        self, identifier: str, source_id: str | None, event_type: str, polarity: str, refs: list[PlaceRef], start: int, sentence: Sentence, repeated: bool, evidence: frozenset[str]
     ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations; so is one of the same paragraph
         that cites other evidence (a topic sentence and the detail after it). A body that places the
-        headline's claim more precisely, in the same voice, replaces it."""
+        headline's claim more precisely, in the same voice, replaces it; in the report's own voice, it lends
+        the headline's claim its places."""
+        places = frozenset(p.place_id for p in refs)
         paragraph = sentence.paragraph
         seen = self.seen.setdefault((event_type, polarity), [])
         for earlier in list(seen):
@@ -312,7 +311,12 @@ class ReportExtractor:
             same_source = source_id == earlier_source or (headline and source_id is None)
             # Within a paragraph, "fired again" is a new event; a headline's body may still say "again".
             if start - earlier_start <= RESTATEMENT_WINDOW and (headline or (earlier_paragraph == paragraph and not repeated)) and same_source and same_places:
-                if not (headline and source_id == earlier_source and earlier_places < places):
+                if not (headline and earlier_places < places):
+                    return True
+                if source_id != earlier_source:
+                    added = [p for p in refs if p.place_id not in earlier_places]
+                    self.result.claim_places.extend(self._claim_place(earlier_id, p) for p in added)
+                    seen[seen.index(earlier)] = (*earlier[:4], places, earlier_evidence)
                     return True
                 seen.remove(earlier)
                 self.result.claims = [c for c in self.result.claims if c["claim_id"] != earlier_id]
@@ -345,6 +349,9 @@ class ReportExtractor:
             found.append(self.mentions[index])
             index += 1
         return found
+
+    def _claim_place(self, claim: str, place: PlaceRef) -> dict:
+        return {"claim_id": claim, "place_id": place.place_id, "role": self._role(place), "char_start": place.start, "char_end": place.end}
 
     def _role(self, place: PlaceRef) -> str:
         opened = self.text.rfind("(", max(0, place.start - 60), place.start)
