@@ -636,3 +636,11 @@ def test_news_wording_of_strikes_losses_and_sides():
 def test_the_body_in_the_reports_voice_lends_a_claimants_headline_claim_its_places():
     _, claims = extract("Russian missile attack on a military training base in the west, Zelensky says\n\nRussian missiles hit a training base near Kharkiv.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_zelensky", "strike", ["Kharkiv"])]
+
+
+def test_with_opens_an_absolute_clause_not_the_claimants_name():
+    sources, claims = extract(
+        "Ukrainian forces repelled Russian attacks near Izium, with Kharkiv Oblast civilian leadership reporting that "
+        "Ukrainian forces inflicted heavy casualties on Russian forces near Kharkiv."
+    )
+    assert ("text:kharkiv_oblast_civilian_leadership", "casualties") in rows(claims, "source_id", "event_type")

@@ -310,6 +310,9 @@ class Attributor:
                 continue
             window_start = boundary.end()
         words = list(_WORD.finditer(text, window_start, cue_start))[-MAX_SLOT_WORDS:]
+        # "..., with Kharkiv Oblast civilian leadership reporting that": "with" opens the clause, not the name.
+        if words and words[0].group().lower() == "with":
+            words = words[1:]
         if not words:
             return cue_start, cue_start
         # A handle's "@" is part of the name ("@mod_russia reports").
