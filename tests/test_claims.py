@@ -644,3 +644,12 @@ def test_with_opens_an_absolute_clause_not_the_claimants_name():
         "Ukrainian forces inflicted heavy casualties on Russian forces near Kharkiv."
     )
     assert ("text:kharkiv_oblast_civilian_leadership", "casualties") in rows(claims, "source_id", "event_type")
+
+
+def test_what_an_event_would_bring_or_what_is_set_aside_is_no_claim():
+    _, claims = extract("A successful counteroffensive on Kharkiv would place Ukrainian forces just 15 km north of Izium.")
+    assert claims.is_empty()
+    _, claims = extract("Russian forces are shelling Izium rather than attacking it.")
+    assert rows(claims, "event_type") == [("strike",)]
+    _, claims = extract("Russian forces attacked Izium instead of Kharkiv.")
+    assert rows(claims, "event_type") == [("assault",)]

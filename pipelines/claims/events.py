@@ -33,6 +33,8 @@ _OBJECT_FILLER = re.compile(
 _MODALS = StemmedPattern(
     [
         r"will|would|could|might|may|if|unless|unlikely|must|aimed at|in response to|in retaliation for|in preparation for",
+        # "as opposed to continuing attacks on Izyum", "rather than attacking": what is set aside did not happen.
+        r"as opposed to|rather than|instead of",
         r"(?:likely|expected|intends?|plans?|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
         r"(?:prepares?|preparing|prepared) for",
         r"in order to|in an? (?:effort|attempt)s? to|to prevent|ability to|capable of|unable to",
@@ -42,7 +44,7 @@ _MODALS = StemmedPattern(
 # A hedge or forecast right after an event noun: "reinforcements are unlikely to enable", "the advance may be part of".
 _FORECAST_AFTER = re.compile(
     r"(?:\s+(?!and\b|but\b)[\w-]+){0,3}?\s+(?:(?:are|is|were|was|remain|remains)\s+(?:un)?likely to|"
-    r"(?:may|might|could|would|will)\s+(?:\w+\s+)?(?:be|have|prove|become|allow|enable)\b)",
+    r"(?:may|might|could|would|will)\s+(?:\w+\s+)?(?:be|have|prove|become|allow|enable|place|put|give|force|leave|threaten|cut|sever|make|open|bring)\b)",
     re.IGNORECASE,
 )
 # "continued efforts to advance on X and made marginal gains": a finite verb joined by "and" starts a predicate of
