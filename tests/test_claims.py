@@ -653,3 +653,19 @@ def test_what_an_event_would_bring_or_what_is_set_aside_is_no_claim():
     assert rows(claims, "event_type") == [("strike",)]
     _, claims = extract("Russian forces attacked Izium instead of Kharkiv.")
     assert rows(claims, "event_type") == [("assault",)]
+
+
+def test_named_claimants_in_an_including_apposition_and_a_coordinated_title_with_its_body():
+    _, claims = extract(
+        "Ukrainian sources, including the Ukrainian General Staff and Head of the Luhansk Regional State Administration "
+        "Serhiy Haidai, noted that Ukrainian troops still control Kharkiv."
+    )
+    assert rows(claims, "source_id", "event_type") == [("ua_general_staff", "holding"), ("ua_haidai", "holding")]
+
+
+def test_a_clause_opening_and_is_not_part_of_a_discovered_name_and_detentions_harm_civilians():
+    _, claims = extract(
+        "Petro Andryushenko stated that Russian forces shelled Mariupol, and other local government sources reported that "
+        "Russian forces continued widespread detentions of Ukrainian civilians in Mariupol."
+    )
+    assert rows(claims, "source_id", "event_type") == [("ua_andryushchenko", "strike"), ("text:other_local_government_sources", "civilian_harm")]

@@ -48,13 +48,16 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
+_INCLUDING = re.compile(r"\bincluding\s+([^,;()]+?),\s*$")
 _HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,100}?):\s")
 # "... the Drama Theatre — Mariupol mayor's adviser Petro Andriushchenko": a dash before the speaker closes the sentence.
 _CLOSING_SPEAKER = re.compile(r"\s([—–])\s+([^—–\n]{3,120}?)[\s.!]*$")
 # "Putin and Defense Minister Sergey Shoigu": a title may open the second name.
 _COORDINATION = re.compile(
     r"^(?:and|as well as|followed by|along with)(?: (?:the|other|several|some|many|various|also))?"
-    r"(?: (?:[a-z]+ ){0,2}(?:minister|president|head|chief|commander|governor|mayor|spokesperson|spokesman|adviser|advisor|ombudsman|secretary))?$"
+    r"(?: (?:[a-z]+ ){0,2}(?:minister|president|head|chief|commander|governor|mayor|spokesperson|spokesman|adviser|advisor|ombudsman|secretary)"
+    # "and Head of the Luhansk Regional State Administration Serhiy Haidai": the title's body comes with it.
+    r"(?: of (?:the )?[\w'’-]+(?: [\w'’-]+){0,5})?)?$"
 )
 _WORD = re.compile(r"[\w'’.\-]+")
 # A name that locates a claimant rather than naming it: "officials in Kryvyi Rih", "authorities in the occupied
@@ -264,6 +267,10 @@ class Attributor:
             forward = self._has_content(text, slot[1], end) and (kind != "according" or not leads_event)
         else:
             slot = self._slot_before(text, start, cue.start())
+            including = _INCLUDING.search(text, start, cue.start()) if slot[0] == slot[1] else None
+            if including:
+                # "Ukrainian sources, including the General Staff and Serhiy Haidai, noted": the named ones speak.
+                slot = including.span(1)
             claimants = []
             if not earlier and slot[0] == slot[1] and _PARTICIPLE_CUE.match(phrase) and text[: cue.start()].rstrip().endswith(","):
                 # "X expanded on this call, stating ...": the participle's subject is the clause's (after an
@@ -310,8 +317,9 @@ class Attributor:
                 continue
             window_start = boundary.end()
         words = list(_WORD.finditer(text, window_start, cue_start))[-MAX_SLOT_WORDS:]
-        # "..., with Kharkiv Oblast civilian leadership reporting that": "with" opens the clause, not the name.
-        if words and words[0].group().lower() == "with":
+        # "..., with Kharkiv Oblast civilian leadership reporting that", "..., and other local government sources
+        # reported": the conjunction opens the clause, not the name.
+        if words and words[0].group().lower() in {"with", "and"}:
             words = words[1:]
         if not words:
             return cue_start, cue_start
