@@ -669,3 +669,10 @@ def test_a_clause_opening_and_is_not_part_of_a_discovered_name_and_detentions_ha
         "Russian forces continued widespread detentions of Ukrainian civilians in Mariupol."
     )
     assert rows(claims, "source_id", "event_type") == [("ua_andryushchenko", "strike"), ("text:other_local_government_sources", "civilian_harm")]
+
+
+def test_a_body_named_after_a_bracketed_abbreviation_is_the_registered_body():
+    _, claims = extract("Forces of the Luhansk People’s Republic (LNR) militia claimed to have taken control of Izium.")
+    assert rows(claims, "source_id") == [("ru_lnr_militia",)]
+    _, claims = extract("The Luhansk People’s Republic (LNR) claimed to have taken control of Izium.")
+    assert rows(claims, "source_id") == [("generic_lnr",)]

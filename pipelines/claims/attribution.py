@@ -386,6 +386,7 @@ class Attributor:
             if merged and merged[-1].source_id == claimant.source_id and text[merged[-1].end : claimant.start].strip() == "(":
                 closing = text.find(")", claimant.end, slot_end)
                 merged[-1] = replace(merged[-1], end=closing + 1 if closing >= 0 else claimant.end)
+                merged[-1] = self._bracketed_body(text, merged[-1], claimant, slot_end)
             else:
                 merged.append(claimant)
         claimants = merged
@@ -420,6 +421,19 @@ class Attributor:
             return []
         discovered = self._discover(text, slot_start, slot_end)
         return [discovered] if discovered else []
+
+    def _bracketed_body(self, text: str, named: Claimant, abbreviation: Claimant, slot_end: int) -> Claimant:
+        """ "the Luhansk People's Republic (LNR) militia": a body named after the bracket is the registered
+        "LNR militia" when there is one, else the name stands."""
+        tail = text[named.end : slot_end].strip()
+        if not tail or len(tail.split()) > 3:
+            return named
+        bracket = text.find(" (", named.start, named.end)
+        for head in (text[abbreviation.start : abbreviation.end], text[named.start : bracket if bracket >= 0 else named.end]):
+            source_id = self.registry.lookup(f"{head} {tail}")
+            if source_id:
+                return Claimant(source_id, named.start, slot_end, text[named.start : slot_end], named.singular)
+        return named
 
     def _coordinated_generics(self, text: str, slot_start: int, slot_end: int) -> list[Claimant]:
         """ "Multiple Ukrainian and Western reports": two generic claimants sharing their noun."""
