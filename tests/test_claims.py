@@ -676,3 +676,8 @@ def test_a_body_named_after_a_bracketed_abbreviation_is_the_registered_body():
     assert rows(claims, "source_id") == [("ru_lnr_militia",)]
     _, claims = extract("The Luhansk People’s Republic (LNR) claimed to have taken control of Izium.")
     assert rows(claims, "source_id") == [("generic_lnr",)]
+
+
+def test_forces_seen_present_are_a_deployment():
+    _, claims = extract("Social media users on the ground confirmed the presence of Chechen fighters in Mariupol.")
+    assert rows(claims, "source_id", "event_type", "places") == [("generic_social_media", "reinforcement", ["Mariupol"])]
