@@ -681,3 +681,25 @@ def test_a_body_named_after_a_bracketed_abbreviation_is_the_registered_body():
 def test_forces_seen_present_are_a_deployment():
     _, claims = extract("Social media users on the ground confirmed the presence of Chechen fighters in Mariupol.")
     assert rows(claims, "source_id", "event_type", "places") == [("generic_social_media", "reinforcement", ["Mariupol"])]
+
+
+def test_a_headline_speaker_whose_title_comes_first():
+    _, claims = extract("Commander-in-Chief of the Armed Forces General Valerii Zaluzhnyi: Russian forces shelled Kharkiv.")
+    assert rows(claims, "source_id", "event_type") == [("ua_cinc_zaluzhnyi", "strike")]
+    # A headline whose words before the colon tell an event names no speaker, even when it ends with a name.
+    _, claims = extract("Russian occupiers killed a civilian near #Kyiv: evidence of the crime.")
+    assert rows(claims, "source_id") == [(None,)]
+
+
+def test_troops_massed_civilians_fleeing_or_held_and_cyrillic_losses():
+    cases = {
+        "Russian occupiers gathered sufficient troops near Kharkiv.": ("reinforcement", "RU"),
+        "The fighting has led more than 500,000 Ukrainians to flee from Kharkiv.": ("evacuation", None),
+        "Russian troops fled from Izium.": ("withdrawal", "RU"),
+        "300+ locals were kept there by Russian soldiers in Izium for 26 days.": ("civilian_harm", "RU"),
+        "Сьогодні біля Izium було знищено два російські катери.": ("casualties", "UA"),
+        "Російські війська втратили три танки біля Izium.": ("casualties", "UA"),
+    }
+    for text, expected in cases.items():
+        _, claims = extract(text)
+        assert expected in rows(claims, "event_type", "actor_side"), text

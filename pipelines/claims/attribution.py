@@ -48,6 +48,8 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
+# Words a title may take before the name it introduces.
+MAX_TITLE_WORDS = 8
 _INCLUDING = re.compile(r"\bincluding\s+([^,;()]+?),\s*$")
 _HEADLINE_COLON = re.compile(r"\s*([^:\n]{2,100}?):\s")
 # "... the Drama Theatre — Mariupol mayor's adviser Petro Andriushchenko": a dash before the speaker closes the sentence.
@@ -240,10 +242,22 @@ class Attributor:
         matches = self.registry.find(text, colon.start(1), colon.end(1))
         # Only emoji and punctuation may come before the name ("⚡️ BBC: ..."), and after it only the
         # person's title ("Serhii Haidai, head of the Luhansk Regional state administration: ...").
-        rest = text[matches[0].end : colon.end(1)].strip(" ’'s") if matches else ""
-        if not matches or _HAS_WORD.search(text, colon.start(1), matches[0].start) or (rest and not rest.startswith(",")):
+        # Or the person's title comes first and the name closes the phrase ("Commander-in-Chief General Valerii
+        # Zaluzhnyi: ...").
+        if not matches:
             return None
-        claimant = Claimant(matches[0].source_id, matches[0].start, matches[0].end, text[matches[0].start : matches[0].end])
+        named = matches[0]
+        rest = text[named.end : colon.end(1)].strip(" ’'s")
+        if _HAS_WORD.search(text, colon.start(1), named.start) or (rest and not rest.startswith(",")):
+            named = matches[-1]
+            titled = (
+                named.end == colon.end(1)
+                and len(_WORD.findall(text, colon.start(1), named.start)) <= MAX_TITLE_WORDS
+                and not self._has_event(text, colon.start(1), named.start)
+            )
+            if not titled:
+                return None
+        claimant = Claimant(named.source_id, named.start, named.end, text[named.start : named.end])
         return Attribution([claimant], ":", "asserted", colon.span(1), (colon.end(1), colon.end()), True)
 
     def _attribution(self, text: str, start: int, end: int, cue: re.Match[str], earlier: bool = False) -> Attribution | None:

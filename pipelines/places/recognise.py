@@ -25,6 +25,9 @@ from pipelines.settings import SEEDS_DIR
 COMMON_WORD_ZIPF = 4.0
 WIDELY_KNOWN_POPULATION = 10_000
 _CYRILLIC_CAPITAL = re.compile(r" [А-ЯІЇЄҐ][а-яіїєґ'’]")
+# "генерал Валерій Залужний": in Cyrillic, where adjectives are lower case, a capitalised word inside the
+# sentence right before a one-word name is a first name, and the name a surname.
+_CYRILLIC_FIRST_NAME = re.compile(r"[а-яіїєґ,'’]\s+[А-ЯІЇЄҐ][а-яіїєґ'’]{2,}\s+$")
 # Only capitalised words and numbers can be (part of) a name; a lower-case word between two of them
 # leaves a gap that ends the name.
 # Hyphens split words, so "Bakhmut-Lysychansk highway" yields both cities and "Huliai-Pole" still joins up.
@@ -172,7 +175,10 @@ def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazet
         widely_known = cyrillic and (_widely_known(mention.rows, gazetteer) or fold(mention.text) in rules.metonyms)
         if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not widely_known:
             mention.not_place = "common_word"
-        elif re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3]) or (cyrillic and _CYRILLIC_CAPITAL.match(text, mention.end)):
+        elif (
+            re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3])
+            or (cyrillic and (_CYRILLIC_CAPITAL.match(text, mention.end) or _CYRILLIC_FIRST_NAME.search(text, max(0, mention.start - 30), mention.start)))
+        ):
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
             mention.not_place = "person_or_organisation"
     if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.relation is None and mention.not_place is None:
