@@ -703,3 +703,14 @@ def test_troops_massed_civilians_fleeing_or_held_and_cyrillic_losses():
     for text, expected in cases.items():
         _, claims = extract(text)
         assert expected in rows(claims, "event_type", "actor_side"), text
+
+
+def test_residents_of_named_towns_a_cue_set_off_by_commas_and_an_estimating_claimant():
+    _, claims = extract("Local residents of Donetsk City and Makiivka reported heavy shelling of infrastructure within both cities.")
+    assert rows(claims, "source_id", "event_type") == [("text:local_residents_of_donetsk_city_and_makiivka", "strike")]
+    _, claims = extract(
+        "Zelensky said the city was calm. Russian forces attempted to land an aircraft at the airport in Izium, he reported, but failed."
+    )
+    assert ("ua_zelensky", "assault") in rows(claims, "source_id", "event_type")
+    _, claims = extract("Ukrainian sources differed, with Oleksandr Stryuk estimating that Russian forces have encircled two-thirds of Kharkiv.")
+    assert rows(claims, "source_id", "event_type") == [("ua_stryuk", "assault")]

@@ -48,6 +48,7 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
+_PARENTHETICAL_SPEAKER = re.compile(r",\s+(?:he|she|they|it|officials|the (?:official|governor|mayor|head|ministry|spokesperson|spokesman))\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # Words a title may take before the name it introduces.
 MAX_TITLE_WORDS = 8
 _INCLUDING = re.compile(r"\bincluding\s+([^,;()]+?),\s*$")
@@ -68,7 +69,7 @@ _PLACE_NAMES = r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*"
 _LOCATING = re.compile(rf"\b(?:in|of|from|near|for)\s+(?:{_PLACE_NAMES}(?:,\s*|\s+and\s+))*$")
 # The same after a generic claimant closing the slot: "Ukrainian officials in Kryvyi Rih".
 _LOCATED_TAIL = re.compile(
-    rf"\s+(?:in|from)\s+(?:the\s+)?(?:(?:occupied|Russian-occupied|city|cities|town|towns|region|oblast)\s+(?:of\s+)?)*"
+    rf"\s+(?:in|from|of)\s+(?:the\s+)?(?:(?:occupied|Russian-occupied|city|cities|town|towns|region|oblast)\s+(?:of\s+)?)*"
     rf"{_PLACE_NAMES}(?:(?:,\s*|\s+and\s+){_PLACE_NAMES})*\s*"
 )
 # A further claimant joined to a registered one: "The Ukrainian General Staff and local Kharkiv authorities".
@@ -301,6 +302,10 @@ class Attributor:
                 claimants = self._claimants(text, *inverted)
                 if claimants:
                     slot, forward = inverted, False
+            # "Russian forces attempted to land, he reported, but failed": a cue set off by commas speaks for the
+            # sentence around it.
+            if forward and text.startswith(",", cue.end()) and _PARENTHETICAL_SPEAKER.search(text, start, cue.start()):
+                forward = False
             # "A was hit, X said on Thursday after a cabinet meeting": when the event comes before the speaker and
             # none after the cue, the words after are the saying's circumstances, not what was said.
             if forward and _CIRCUMSTANCE_OPENS.match(after) and self._has_event(text, start, slot[0]) and not self._has_event(text, cue.end(), end):
