@@ -714,3 +714,13 @@ def test_residents_of_named_towns_a_cue_set_off_by_commas_and_an_estimating_clai
     assert ("ua_zelensky", "assault") in rows(claims, "source_id", "event_type")
     _, claims = extract("Ukrainian sources differed, with Oleksandr Stryuk estimating that Russian forces have encircled two-thirds of Kharkiv.")
     assert rows(claims, "source_id", "event_type") == [("ua_stryuk", "assault")]
+
+
+def test_a_denial_of_the_claims_just_made_denies_their_event():
+    _, claims = extract("Russian sources claimed Ukrainian forces shelled Kharkiv. The Ukrainian General Staff denied the claims.")
+    assert rows(claims, "source_id", "event_type", "polarity", "places") == [
+        ("generic_ru_sources", "strike", "asserted", ["Kharkiv"]),
+        ("ua_general_staff", "strike", "denied", ["Kharkiv"]),
+    ]
+    _, claims = extract("Russian sources claimed Ukrainian forces shelled Kharkiv, but the Ukrainian Center for Counteracting Disinformation denied these claims.")
+    assert ("ua_ccd", "denied") in rows(claims, "source_id", "polarity")

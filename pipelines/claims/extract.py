@@ -53,6 +53,11 @@ _CONTRAST = re.compile(
 # "The Russian troops fired again": a new event like the one before, not its restatement.
 _REPEATED = re.compile(r"\b(?:again|once more|another|a second|a new|later)\b", re.IGNORECASE)
 _QUOTE = re.compile(r"“[^”]{12,}”|\"[^\"\n]{12,}\"")
+_DENIED_REFERENCE = re.compile(
+    r"\s*(?:(?:these|those|the|such|this|that)\s+(?:claims?|reports?|allegations?|accusations?|statements?|assertions?)|these|those|them|it|this)"
+    r"(?=\s*(?:$|[,.;]|and\b|as\b|on\b))",
+    re.IGNORECASE,
+)
 # A reported clause ("stated that ...") is content of its own, even when the lexicon finds no event in it.
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
 
@@ -171,6 +176,7 @@ class ReportExtractor:
         self.result = ReportClaims()
         self.dated_sentence = -1
         self.sentence_dates: list[DateMention] = []
+        self.last_event: Event | None = None
         self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
@@ -225,12 +231,18 @@ class ReportExtractor:
         # "MLRS attacks and reconnaissance operations": beside an event of a known type, an "other" one adds nothing.
         if any(e.event_type != "other" for e in found):
             found = [e for e in found if e.event_type != "other"]
+        if not found and segment.attribution is not None and segment.attribution.polarity == "denied" and self.last_event is not None:
+            # "..., but social media users denied these claims": a denial of what was just claimed is a claim of
+            # the same event, denied.
+            if _DENIED_REFERENCE.match(self.text, segment.start, segment.end):
+                found = [Event(self.last_event.event_type, "asserted", self.last_event.actor_side, segment.start, segment.end)]
         if not found and segment.attribution is not None and self._places_in(segment.start, segment.end):
             # A claimant says something about a place in words the lexicon does not know: keep it as "other",
             # so that who said what about where is not lost.
             found = [Event("other", "asserted", None, segment.start, segment.end)]
         if not found:
             return []
+        self.last_event = found[-1]
         outside_names = [m for m in sentence_places if not any(s <= m.start < e for s, e in skip)]
         in_segment = [m for m in outside_names if segment.start <= m.start < segment.end]
         # With no place of its own a claim takes the sentence's, then the claimant's ("officials in Kryvyi Rih
