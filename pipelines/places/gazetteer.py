@@ -329,11 +329,12 @@ def seed_features(path: Path = SEEDS_DIR / "places.csv") -> pl.DataFrame:
                     "feature_type": row.get("feature_type") or None,
                     "feature_code": "SEED",
                     "admin1": row.get("admin1") or None,
-                    "country_code": "UA",
+                    # Our own features are in Ukraine unless the row says otherwise (Russian border cities and oblasts).
+                    "country_code": row.get("country_code") or "UA",
                     "lat": lat,
                     "lon": lon,
                     "geonameid": None,
-                    "population": 0,
+                    "population": int(row["population"]) if row.get("population") else 0,
                     "precision": row.get("precision") or "unknown",
                 }
             )

@@ -25,6 +25,13 @@ from pipelines.settings import SEEDS_DIR
 COMMON_WORD_ZIPF = 4.0
 WIDELY_KNOWN_POPULATION = 10_000
 _CYRILLIC_CAPITAL = re.compile(r" [А-ЯІЇЄҐ][а-яіїєґ'’]")
+# Where only a place can follow: a misspelt name there is looked up by edit distance.
+_MISSPELLING_SLOT = re.compile(
+    r"\b(?:near|outskirts of|settlements? of|villages? of|towns? of|city of|vicinity of|direction of|(?:north|south|east|west)(?:east|west)? of|toward|towards)\s+$",
+    re.IGNORECASE,
+)
+MIN_FUZZY_LENGTH = 6
+RARE_WORD_ZIPF = 2.5
 # "генерал Валерій Залужний": in Cyrillic, where adjectives are lower case, a capitalised word inside the
 # sentence right before a one-word name is a first name, and the name a surname.
 _CYRILLIC_FIRST_NAME = re.compile(r"[а-яіїєґ,'’]\s+[А-ЯІЇЄҐ][а-яіїєґ'’]{2,}\s+$")
@@ -137,6 +144,12 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
             rows, how = gazetteer.lookup(" ".join(parts))
             if rows:
                 found = (length, rows, how, t_end)
+        if found is None and _MISSPELLING_SLOT.search(text, max(0, start - 40), start) and len(word) >= MIN_FUZZY_LENGTH and word_zipf(word) < RARE_WORD_ZIPF:
+            # "the outskirts of Huliapole", "shelled the settlement of Zaluznychne": a rare word where only a
+            # place can stand is a misspelt place when one name lies within a small edit distance.
+            rows = gazetteer.fuzzy_lookup(word)
+            if rows:
+                found = (1, rows, "fuzzy", tokens[index][1])
         if found is None:
             index += 1
             continue
