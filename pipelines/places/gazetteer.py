@@ -144,10 +144,11 @@ class Gazetteer:
         return {k: sorted(v) for k, v in exact.items()}, {k: sorted(v) for k, v in loose.items()}, primary_keys
 
     @functools.cached_property
-    def _loose_by_initial(self) -> dict[str, list[str]]:
-        buckets: dict[str, list[str]] = defaultdict(list)
+    def _loose_by_initial(self) -> dict[tuple[str, int], list[str]]:
+        """Loose keys by their first two letters and length, the buckets a misspelling is looked for in."""
+        buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key in self.loose:
-            buckets[key[0]].append(key)
+            buckets[(key[:2], len(key))].append(key)
         return buckets
 
     def fuzzy_lookup(self, name: str, cutoff: float = FUZZY_CUTOFF) -> list[int]:
@@ -156,7 +157,7 @@ class Gazetteer:
         if len(key) < 5:
             return []
         # Same first two letters and nearly the same length: a misspelling, not another name.
-        bucket = [k for k in self._loose_by_initial.get(key[0], []) if k[:2] == key[:2] and abs(len(k) - len(key)) <= 2]
+        bucket = [k for length in range(len(key) - 2, len(key) + 3) for k in self._loose_by_initial.get((key[:2], length), ())]
         match = process.extractOne(key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self.loose[match[0]] if match else []
 

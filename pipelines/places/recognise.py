@@ -144,7 +144,12 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
             rows, how = gazetteer.lookup(" ".join(parts))
             if rows:
                 found = (length, rows, how, t_end)
-        if found is None and _MISSPELLING_SLOT.search(text, max(0, start - 40), start) and len(word) >= MIN_FUZZY_LENGTH and word_zipf(word) < RARE_WORD_ZIPF:
+        if (
+            found is None
+            and len(word) >= MIN_FUZZY_LENGTH
+            and _MISSPELLING_SLOT.search(text, max(0, start - 30), start)
+            and word_zipf(word) < RARE_WORD_ZIPF
+        ):
             # "the outskirts of Huliapole", "shelled the settlement of Zaluznychne": a rare word where only a
             # place can stand is a misspelt place when one name lies within a small edit distance.
             rows = gazetteer.fuzzy_lookup(word)
