@@ -206,8 +206,8 @@ class ReportExtractor:
                 # "X reported about positive results of air defence. A Russian plane was shot down near Y": a
                 # claimant whose own words hold no event and no place introduces the next sentence.
                 own = len(attributions) == 1 and all(c.start >= sentence.start for c in attributions[0].claimants)
-                silent = not named and len(self.result.claims) == claims_before and self._contentless(sentence)
-                lead_in = attributions[0] if own and silent else None
+                silent = own and not named and len(self.result.claims) == claims_before and self._contentless(sentence)
+                lead_in = attributions[0] if silent else None
             # Only a paragraph that says no more than who speaks introduces the next paragraph.
             if len(paragraph) > 1:
                 lead_in = None

@@ -34,7 +34,7 @@ def english_zipf(text: str) -> float:
 def word_zipf(text: str) -> float:
     """`english_zipf` in the text's own language: Ukrainian or Russian for Cyrillic ("Серед", "Россия",
     "Тарас" are common words and names there), English otherwise."""
-    if not _CYRILLIC.search(text):
+    if not is_cyrillic(text):
         return english_zipf(text)
     from wordfreq import zipf_frequency
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 
 from pipelines.places.gazetteer import Gazetteer
-from pipelines.places.names import fold, word_zipf
+from pipelines.places.names import fold, is_cyrillic, word_zipf
 from pipelines.settings import SEEDS_DIR
 
 # Single words this common in English ("Mine", "Ukraine", "Victory") are not read as village names; nor are
@@ -189,9 +189,9 @@ def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazet
         elif mention.relation is None:
             mention.relation = value
     if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
-        cyrillic = mention.text[0] >= "\u0400"
-        widely_known = cyrillic and (_widely_known(mention.rows, gazetteer) or fold(mention.text) in rules.metonyms)
-        if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not widely_known:
+        cyrillic = is_cyrillic(mention.text)
+        # Asked only of common words: the candidates' populations are looked at for few mentions.
+        if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not (cyrillic and (_widely_known(mention.rows, gazetteer) or fold(mention.text) in rules.metonyms)):
             mention.not_place = "common_word"
         elif (
             re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3])
