@@ -9,7 +9,7 @@ import pytest
 from pipelines.claims.extract import extract_claims
 from pipelines.claims.lexicon import StemmedPattern, leading_stems, lexicon, read_seed
 from pipelines.claims.registry import SourceRegistry, url_key
-from pipelines.schemas import Claims, Sources, validated
+from pipelines.schemas import EVENT_TYPES, POLARITIES, Claims, Sources, validated
 
 PLACES = ["Vodiane", "Vodyane", "Kharkiv", "Popasna", "Kreminna", "Kupiansk", "Izium", "Sloviansk", "Mariupol", "Bakhmut"]
 
@@ -527,6 +527,14 @@ def test_registry_names_handles_and_possessives():
     assert url_key("https://m.facebook.com/GeneralStaff.ua/") == "facebook.com/generalstaff.ua"
 
 
+def test_every_trigger_row_has_its_fields():
+    # A comma in an unquoted pattern ("{0,2}") shifts the row's fields and silently turns it into nonsense.
+    for row in read_seed("event_triggers.csv"):
+        assert row["event_type"] in [*EVENT_TYPES, "ignore"], row["pattern"]
+        assert row["polarity"] in POLARITIES, row["pattern"]
+        assert row["side_before"] in {"same", "opposite"} and row["side_after"] in {"same", "opposite", "other"}, row["pattern"]
+
+
 def test_every_trigger_and_cue_has_a_literal_start():
     for row in read_seed("event_triggers.csv"):
         assert leading_stems([row["pattern"]])
@@ -724,3 +732,47 @@ def test_a_denial_of_the_claims_just_made_denies_their_event():
     ]
     _, claims = extract("Russian sources claimed Ukrainian forces shelled Kharkiv, but the Ukrainian Center for Counteracting Disinformation denied these claims.")
     assert ("ua_ccd", "denied") in rows(claims, "source_id", "polarity")
+
+
+def test_an_abbreviation_defined_after_a_registered_name_names_that_source():
+    _, claims = extract(
+        "The Russian Ministry of Defense (MoD) reported that Ukrainian forces attacked Kreminna. "
+        "The MoD also claimed that Russian forces repelled an attack on Kupiansk."
+    )
+    assert rows(claims, "source_id", "event_type") == [("ru_mod", "assault"), ("ru_mod", "repelled")]
+    _, claims = extract("The Donetsk People’s Republic (DNR) Territorial Defense Force claimed that DNR troops took control of Popasna.")
+    assert rows(claims, "source_id", "event_type", "actor_side") == [("ru_dnr_tdf", "capture", "RU")]
+
+
+def test_control_fought_for_or_partly_gained_and_defences_prepared():
+    cases = {
+        "Kim reported that Ukrainian troops continue to fight for full control of Izium.": ("assault", "UA"),
+        "A milblogger claimed that Russian troops have established control of 90% of Popasna.": ("advance", "RU"),
+        "Kiselyov claimed that Russian forces established operational control of Popasna.": ("capture", "RU"),
+        "Russian sources claimed that Ukrainian troops are grouping forces west of Kreminna.": ("reinforcement", "UA"),
+        "Haidai noted that Russian troops mined the entire bank of the river near Kreminna.": ("holding", "RU"),
+        "The General Staff said Ukrainian forces unsuccessfully attempted to ford the river near Izium.": ("assault", "UA"),
+    }
+    for text, expected in cases.items():
+        _, claims = extract(text)
+        assert rows(claims, "event_type", "actor_side") == [expected], text
+    # A situation under control is no capture; what is anticipated or prepared for has not happened.
+    _, claims = extract("Kim reported that the situation in Izium is under Ukrainian control.")
+    assert "capture" not in rows(claims, "event_type")
+    _, claims = extract("Haidai said Russian troops mined the approaches to Kreminna in anticipation of potential Ukrainian advances.")
+    assert rows(claims, "event_type") == [("holding",)]
+
+
+def test_a_second_that_clause_after_a_purpose_is_a_claim_of_its_own():
+    _, claims = extract(
+        "Russian sources claimed that Ukrainian troops are grouping forces west of Kreminna for future counteroffensive operations "
+        "and that Russian forces are strengthening their defensive positions around Kreminna."
+    )
+    assert rows(claims, "event_type", "actor_side") == [("holding", "RU"), ("reinforcement", "UA")]
+
+
+def test_emphasising_and_amplifying_claimants():
+    _, claims = extract("Russian sources continue to emphasize heavy Ukrainian losses near Popasna.")
+    assert rows(claims, "source_id", "cue") == [("generic_ru_sources", "emphasize")]
+    _, claims = extract("Vitaly Kiselyov amplified claims that Russian forces captured Popasna.")
+    assert rows(claims, "source_id", "event_type") == [("ru_kiselyov", "capture")]

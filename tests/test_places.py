@@ -308,3 +308,12 @@ def test_russian_border_cities_and_oblasts_are_our_own_features_not_ukrainian_na
         "Voronezh": ("seed:ru_voronezh", "RU"),
         "Belgorod Oblast": ("seed:ru_belgorod_oblast", "RU"),
     }
+
+
+def test_a_country_is_a_place_only_where_it_is_the_sentences_place(ukraine):
+    text = (
+        "Drones were shot down over Ukraine. Ukraine said talks failed. Prior to Russia’s invasion, strikes hit Ukraine’s east. "
+        "Russian forces in Ukraine shelled Kharkiv. The mayor of Kyiv said planes left an airfield in Belarus."
+    )
+    kept = [(m.text, m.start) for m in recognise(text, ukraine) if m.not_place is None]
+    assert kept == [("Ukraine", text.index("Ukraine")), ("Kharkiv", text.index("Kharkiv")), ("Belarus", text.index("Belarus"))]

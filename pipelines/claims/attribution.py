@@ -74,6 +74,8 @@ _LOCATED_TAIL = re.compile(
 )
 # A further claimant joined to a registered one: "The Ukrainian General Staff and local Kharkiv authorities".
 _CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
+# How far before an abbreviation's spelt-out words a registered name may begin ("Russian", "Ukrainian Air Force").
+MAX_QUALIFIER_CHARS = 40
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 # A cue right after the words it reports: ", said", '," said', '," - said'.
@@ -142,8 +144,11 @@ class ReportSources:
     abbreviations: dict[str, str] = field(default_factory=dict)
 
 
-def defined_abbreviations(text: str, end: int) -> dict[str, str]:
-    """Abbreviation -> long form, for "Army General Staff (AGS)" and "Ministry of Emergency Situations (UMES)"."""
+def defined_abbreviations(text: str, end: int, registry: SourceRegistry | None = None) -> dict[str, str]:
+    """Abbreviation -> long form, for "Army General Staff (AGS)" and "Ministry of Emergency Situations (UMES)".
+
+    "The Russian Ministry of Defense (MoD)": the initials spell only "Ministry of Defense", but a registered
+    name ending at the bracket is the long form, so that "the MoD" later names the Russian one."""
     found = {}
     for match in _ABBREVIATION.finditer(text, 0, end):
         abbreviation = match.group(1)
@@ -162,6 +167,9 @@ def defined_abbreviations(text: str, end: int) -> dict[str, str]:
             long_form = text[first.start() : match.start()].strip()
             words = _WORD.findall(long_form)
             if len(long_form) <= 80 and all(w[0].isupper() or w in _NAME_CONNECTORS for w in words):
+                registered = registry.find(text, max(0, first.start() - MAX_QUALIFIER_CHARS), match.start()) if registry else []
+                if registered and registered[-1].start <= first.start() and not text[registered[-1].end : match.start()].strip():
+                    long_form = text[registered[-1].start : registered[-1].end]
                 found[abbreviation] = long_form
     return found
 

@@ -33,6 +33,8 @@ _OBJECT_FILLER = re.compile(
 _MODALS = StemmedPattern(
     [
         r"will|would|could|might|may|if|unless|unlikely|must|aimed at|in response to|in retaliation for|in preparation for",
+        # "grouping forces for future counteroffensive operations", "in anticipation of potential advances".
+        r"in anticipation of|for (?:future|potential|possible)|(?:potential|possible) (?:\w+ )?(?:advances?|attacks?|assaults?|offensives?|counteroffensives?|counter-offensives?|strikes?|breakthroughs?)",
         # "as opposed to continuing attacks on Izyum", "rather than attacking": what is set aside did not happen.
         r"as opposed to|rather than|instead of",
         r"(?:likely|expected|intends?|plans?|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
@@ -50,7 +52,7 @@ _FORECAST_AFTER = re.compile(
 # "continued efforts to advance on X and made marginal gains": a finite verb joined by "and" starts a predicate of
 # its own, outside the forecast or purpose before it.
 _NEW_PREDICATE = re.compile(
-    r"\band\s+(?:\w+ly\s+)?(?:made|secured|gained|captured|seized|took|advanced|reached|entered|achieved|conducted|"
+    r"\band\s+that\b|\band\s+(?:\w+ly\s+)?(?:made|secured|gained|captured|seized|took|advanced|reached|entered|achieved|conducted|"
     r"launched|suffered|lost|retook|liberated|cleared|repelled|struck|shelled)\b",
     re.IGNORECASE,
 )
@@ -64,7 +66,7 @@ _UNCONFIRMED = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|has no
 _VERB_FORM = re.compile(r"(?:ed|ing|repel|halt|ли|ла|ло|в|то)$", re.IGNORECASE)
 # "The strike killed ...": a trigger noun that is the subject of the next trigger repeats that event.
 _SUBJECT_ARTICLE = re.compile(r"\b(?:the|this|that)\s+$", re.IGNORECASE)
-_CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b")
+_CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b|\band that\b")
 # Where the words after a trigger stop naming its actor: "control of Mariupol as Ukrainian fighters surrendered".
 _CLAUSE_END = re.compile(r"[,;:()—]|\b(?:while|whereas|as(?! well)|after|before|when|because|since)\b")
 OPPOSITE = {"RU": "UA", "UA": "RU"}

@@ -182,7 +182,7 @@ class ReportExtractor:
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
         notes = endnotes(self.text, prose_end)
-        self.result.sources.abbreviations = defined_abbreviations(self.text, prose_end)
+        self.result.sources.abbreviations = defined_abbreviations(self.text, prose_end, self.registry)
         attributor = Attributor(self.registry, self.lexicon, self.result.sources)
         last_places: list[PlaceRef] = []
         lead_in: Attribution | None = None

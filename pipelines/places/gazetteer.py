@@ -25,7 +25,7 @@ from pipelines.settings import SEEDS_DIR
 # GeoNames feature codes that war reporting names: settlements, oblasts and raions, rivers, reservoirs,
 # islands and spits, and the sites fought over (airports, mines, power stations, dams, bridges, ports).
 KEPT_CODES = {
-    "A": {"ADM1", "ADM2"},
+    "A": {"PCLI", "ADM1", "ADM2"},
     "H": {"STM", "RSV", "CNL", "ESTY", "BAY", "LK"},
     "T": {"ISL", "SPIT", "PEN"},
     "S": {"AIRP", "AIRF", "AIRB", "MN", "MNC", "PS", "PSN", "PSH", "DAM", "BDG", "MILB", "PRT"},
@@ -33,6 +33,7 @@ KEPT_CODES = {
     "R": {"RD"},
 }
 FEATURE_TYPES = {
+    "PCLI": "country",
     "ADM1": "oblast",
     "ADM2": "raion",
     "STM": "river",
@@ -290,7 +291,7 @@ def geonames_features(frame: pl.DataFrame) -> pl.DataFrame:
                 "lon": row["lon"],
                 "geonameid": row["geonameid"],
                 "population": population,
-                "precision": "region" if code in {"ADM1", "ADM2", "RGN"} else "gazetteer",
+                "precision": "region" if code in {"PCLI", "ADM1", "ADM2", "RGN"} else "gazetteer",
             }
         )
     return pl.DataFrame(rows, schema=FEATURE_SCHEMA)

@@ -31,6 +31,7 @@ _MISSPELLING_SLOT = re.compile(
     re.IGNORECASE,
 )
 MIN_FUZZY_LENGTH = 6
+_POSSESSIVE = re.compile(r"['’]s\b")
 RARE_WORD_ZIPF = 2.5
 # "генерал Валерій Залужний": in Cyrillic, where adjectives are lower case, a capitalised word inside the
 # sentence right before a one-word name is a first name, and the name a surname.
@@ -164,7 +165,20 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
         mentions.append(mention)
         index += length
     _propagate_plural_types(text, mentions)
+    _drop_countries_beside_places(text, mentions, gazetteer)
     return mentions
+
+
+def _drop_countries_beside_places(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> None:
+    """A country is the place of a sentence only when the sentence names no place inside it ("drones shot down
+    over Ukraine", but not "Russian forces in Ukraine shelled Kharkiv")."""
+    countries = [m for m in mentions if m.not_place is None and any(gazetteer.feature_types[r] == "country" for r in m.rows)]
+    for country in countries:
+        start = max(text.rfind(". ", 0, country.start), text.rfind("\n", 0, country.start)) + 1
+        ends = [e for e in (text.find(". ", country.end), text.find("\n", country.end)) if e >= 0]
+        end = min(ends) if ends else len(text)
+        if any(m is not country and m.not_place is None and start <= m.start < end and m not in countries for m in mentions):
+            country.not_place = "country_beside_places"
 
 
 def _widely_known(rows: list[int], gazetteer: Gazetteer) -> bool:
@@ -191,7 +205,7 @@ def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazet
     if mention.type_hint is None and mention.not_place is None and " " not in mention.text:
         cyrillic = is_cyrillic(mention.text)
         # Asked only of common words: the candidates' populations are looked at for few mentions.
-        if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not (cyrillic and (_widely_known(mention.rows, gazetteer) or fold(mention.text) in rules.metonyms)):
+        if word_zipf(mention.text) >= COMMON_WORD_ZIPF and not (fold(mention.text) in rules.metonyms or (cyrillic and _widely_known(mention.rows, gazetteer))):
             mention.not_place = "common_word"
         elif (
             re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3])
@@ -200,8 +214,13 @@ def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazet
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
             mention.not_place = "person_or_organisation"
     if fold(mention.text) in rules.metonyms and mention.type_hint is None and mention.relation is None and mention.not_place is None:
-        previous = re.search(r"([\w-]+)\W*$", text[max(0, mention.start - 25) : mention.start])
-        if previous is None or previous.group(1).lower() not in rules.locatives:
+        # One word ("strikes on Kyiv") or two ("the outskirts of Kyiv", but not "the mayor of Kyiv").
+        previous = re.search(r"(?:([\w-]+)\s+)?([\w-]+)\W*$", text[max(0, mention.start - 40) : mention.start])
+        words = [w.lower() for w in previous.groups() if w] if previous else []
+        # A country's possessive names the state or qualifies another place ("Russia's invasion", "Ukraine's
+        # eastern Donbas"): the country is a place only when it is one itself ("strikes in Ukraine").
+        possessive = _POSSESSIVE.match(text, mention.end) and any(gazetteer.feature_types[r] == "country" for r in mention.rows)
+        if possessive or not (words and (words[-1] in rules.locatives or " ".join(words) in rules.locatives)):
             mention.not_place = "metonymy"
 
 
