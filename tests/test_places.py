@@ -317,3 +317,15 @@ def test_a_country_is_a_place_only_where_it_is_the_sentences_place(ukraine):
     )
     kept = [(m.text, m.start) for m in recognise(text, ukraine) if m.not_place is None]
     assert kept == [("Ukraine", text.index("Ukraine")), ("Kharkiv", text.index("Kharkiv")), ("Belarus", text.index("Belarus"))]
+
+
+def test_a_declined_cyrillic_name_is_looked_up_in_its_nominative(ukraine):
+    for declined, nominative in {"Чернігова": "Чернігів", "Маріуполі": "Маріуполь", "Бучу": "Буча", "Попасну": "Попасна", "Харкові": "Харків"}.items():
+        rows, how = ukraine.lookup(declined)
+        assert (rows, how) == (ukraine.lookup(nominative)[0], "declined"), declined
+
+
+def test_a_name_after_a_given_name_is_a_surname(ukraine):
+    text = "Minister of Defense Oleksiy Reznikov confirmed it. Kateryna Romanova died in Mariupol."
+    kept = {m.text for m in recognise(text, ukraine) if m.not_place is None}
+    assert kept == {"Mariupol"}

@@ -19,7 +19,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from pipelines.collector import unpickled
-from pipelines.places.names import fold, is_cyrillic, loose_key, romanisations
+from pipelines.places.names import fold, is_cyrillic, loose_key, nominatives, romanisations
 from pipelines.settings import SEEDS_DIR
 
 # GeoNames feature codes that war reporting names: settlements, oblasts and raions, rivers, reservoirs,
@@ -212,6 +212,13 @@ class Gazetteer:
         rows = self.exact.get(fold(name))
         if rows:
             return rows, "exact"
+        if is_cyrillic(name):
+            # "обстрілу Чернігова": a declined name is looked up in its nominative before any looser key,
+            # which would take "Chernihova" for the Lviv village Chernikhov.
+            for nominative in nominatives(name):
+                rows = self.exact.get(fold(nominative))
+                if rows:
+                    return rows, "declined"
         rows = self.loose.get(loose_key(name))
         if rows:
             return rows, "variant"

@@ -61,9 +61,29 @@ def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(row["pattern"]), row["replacement"] or "") for row in _read_csv("spelling_rules.csv"))
 
 
+# A declined name keeps at least this many letters of its stem ("Бучі" → "Буч-").
+MIN_DECLINED_STEM = 3
+
+
 @functools.cache
 def _ending_rules() -> tuple[tuple[str, str], ...]:
     return tuple((row["ukrainian"], row["russian"]) for row in _read_csv("toponym_endings.csv"))
+
+
+@functools.cache
+def _case_endings() -> tuple[tuple[str, str], ...]:
+    return tuple((row["ending"], row["nominative"]) for row in _read_csv("cyrillic_case_endings.csv"))
+
+
+def nominatives(word: str) -> list[str]:
+    """Nominative forms a declined Cyrillic place name may come from (Чернігова → Чернігів, Маріуполі →
+    Маріуполь), most specific ending first; seeds/cyrillic_case_endings.csv holds the endings."""
+    lower = word.casefold()
+    return [
+        word[: len(word) - len(ending)] + nominative
+        for ending, nominative in _case_endings()
+        if lower.endswith(ending) and len(word) - len(ending) >= MIN_DECLINED_STEM
+    ]
 
 
 @functools.cache

@@ -32,6 +32,7 @@ _MISSPELLING_SLOT = re.compile(
 )
 MIN_FUZZY_LENGTH = 6
 _POSSESSIVE = re.compile(r"['’]s\b")
+_PREVIOUS_WORD = re.compile(r"\b([A-Z][a-z]+) $")
 RARE_WORD_ZIPF = 2.5
 # "генерал Валерій Залужний": in Cyrillic, where adjectives are lower case, a capitalised word inside the
 # sentence right before a one-word name is a first name, and the name a surname.
@@ -65,6 +66,7 @@ class Context:
     before: dict[str, tuple[str, str]]
     metonyms: frozenset[str]
     locatives: frozenset[str]
+    given_names: frozenset[str]
     after_pattern: re.Pattern[str]
     before_pattern: re.Pattern[str]
 
@@ -79,13 +81,16 @@ def context_rules() -> Context:
             target[row["phrase"]] = (row["effect"], row["value"])
     with (SEEDS_DIR / "metonyms.csv").open(encoding="utf-8", newline="") as handle:
         metonyms = frozenset(fold(row["name"]) for row in csv.DictReader(handle))
-    locatives = frozenset(
-        line.strip() for line in (SEEDS_DIR / "locative_words.txt").read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
-    )
+    locatives, given_names = (_word_list(name) for name in ("locative_words.txt", "first_names.txt"))
     # Longest phrase first; a phrase must not run into a letter or digit.
     after_pattern = re.compile(rf"(?:{_alternation(after)})(?![^\W_])")
     before_pattern = re.compile(rf"(?<![^\W_])(?:{_alternation(before)})$")
-    return Context(after, before, metonyms, locatives, after_pattern, before_pattern)
+    return Context(after, before, metonyms, locatives, given_names, after_pattern, before_pattern)
+
+
+def _word_list(name: str) -> frozenset[str]:
+    lines = (SEEDS_DIR / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _clean_token(token: str) -> tuple[str, int]:
@@ -169,6 +174,11 @@ def recognise(text: str, gazetteer: Gazetteer) -> list[Mention]:
     return mentions
 
 
+def _given_name_before(text: str, start: int, rules: Context) -> bool:
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
+    return bool(previous) and previous.group(1) in rules.given_names
+
+
 def _drop_countries_beside_places(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> None:
     """A country is the place of a sentence only when the sentence names no place inside it ("drones shot down
     over Ukraine", but not "Russian forces in Ukraine shelled Kharkiv")."""
@@ -209,6 +219,7 @@ def _apply_context(text: str, mention: Mention, rules: Context, gazetteer: Gazet
             mention.not_place = "common_word"
         elif (
             re.match(r" [A-Z][a-z]", text[mention.end : mention.end + 3])
+            or _given_name_before(text, mention.start, rules)
             or (cyrillic and (_CYRILLIC_CAPITAL.match(text, mention.end) or _CYRILLIC_FIRST_NAME.search(text, max(0, mention.start - 30), mention.start)))
         ):
             # "Volodymyr Zelensky", "Oleksandr Syrsky": a one-word name run on by another capitalised word is a person.
