@@ -776,3 +776,8 @@ def test_emphasising_and_amplifying_claimants():
     assert rows(claims, "source_id", "cue") == [("generic_ru_sources", "emphasize")]
     _, claims = extract("Vitaly Kiselyov amplified claims that Russian forces captured Popasna.")
     assert rows(claims, "source_id", "event_type") == [("ru_kiselyov", "capture")]
+
+
+def test_a_place_in_the_claimants_title_does_not_stop_it_introducing_the_next_sentence():
+    _, claims = extract("The head of the Kharkiv regional administration Oleh Synegubov reported on the situation. Russian forces shelled Izium.")
+    assert rows(claims, "source_id", "event_type", "places") == [("ua_syniehubov", "strike", ["Izium"])]

@@ -206,7 +206,9 @@ class ReportExtractor:
                 # "X reported about positive results of air defence. A Russian plane was shot down near Y": a
                 # claimant whose own words hold no event and no place introduces the next sentence.
                 own = len(attributions) == 1 and all(c.start >= sentence.start for c in attributions[0].claimants)
-                silent = own and not named and len(self.result.claims) == claims_before and self._contentless(sentence)
+                # A place in the claimant's title ("the head of the Chernihiv administration") is not what it says.
+                spoken = [m for m in named if not any(a.slot[0] <= m.start < a.slot[1] for a in attributions)]
+                silent = own and not spoken and len(self.result.claims) == claims_before and self._contentless(sentence)
                 lead_in = attributions[0] if silent else None
             # Only a paragraph that says no more than who speaks introduces the next paragraph.
             if len(paragraph) > 1:
