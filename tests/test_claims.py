@@ -484,6 +484,18 @@ def test_a_speaker_after_the_cue_and_circumstances_after_a_postposed_cue():
     ]
 
 
+def test_a_speaker_named_after_the_cue_wins_over_the_headline_speaker_carried():
+    _, claims = extract(
+        "Zaluzhnyi: Ukraine liberates 41 settlements near Izium. Ukrainian forces shelled Kharkiv, said Governor "
+        "Oleh Synehubov. The war began with the occupation of Mariupol, said Valerii Zaluzhnyi."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_cinc_zaluzhnyi", "capture", ["Izium"]),
+        ("ua_syniehubov", "strike", ["Kharkiv"]),
+        ("ua_cinc_zaluzhnyi", "capture", ["Mariupol"]),
+    ]
+
+
 def test_a_speaker_and_title_before_a_colon_and_an_acronym_only_in_capitals():
     _, claims = extract(
         "Those who reported the attack on Izium were arrested.\n\nSerhii Haidai, head of the Luhansk Regional state "

@@ -303,9 +303,9 @@ class Attributor:
                 slot = subject if claimants else slot
             claimants = claimants or self._claimants(text, *slot, discover=kind != "noun_or_verb")
             forward = self._has_content(text, cue.end(), end)
-            if not claimants and kind == "verb" and _INVERTED_CUE.search(text, max(start, cue.start() - 4), cue.start()):
+            if all(c.carried for c in claimants) and kind == "verb" and _INVERTED_CUE.search(text, max(start, cue.start() - 4), cue.start()):
                 # "..., said Governor Oleh Syniehubov." and '"...," - said X': the speaker follows the cue and
-                # the saying is what came before it.
+                # the saying is what came before it (a name there wins over the claimant an empty slot carries).
                 inverted = self._slot_after(text, cue.end(), end)
                 claimants = self._claimants(text, *inverted)
                 if claimants:
