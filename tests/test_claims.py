@@ -496,6 +496,23 @@ def test_a_speaker_named_after_the_cue_wins_over_the_headline_speaker_carried():
     ]
 
 
+def test_a_name_and_its_title_set_off_by_commas_name_the_claimant():
+    sources, claims = extract(
+        "The Mayor of Irpin, Oleksandr Markushin, stated that Russian forces shelled Kharkiv. Petro Andryushchenko, an "
+        "advisor to Mariupol's mayor, reported that Russian forces shelled Mariupol. Another milblogger, Alexander "
+        "Khodarkovsky, claimed that Russian forces captured Popasna. Russian forces shelled Izium, Bakhmut, said the governor."
+    )
+    assert rows(claims, "source_id", "places")[:3] == [
+        ("text:oleksandr_markushin", ["Kharkiv"]),
+        ("ua_andryushchenko", ["Mariupol"]),
+        ("text:alexander_khodarkovsky", ["Popasna"]),
+    ]
+    # A list of places before the cue is no name and title.
+    assert not any(source_id.endswith(("izium", "bakhmut")) for source_id in sources["source_id"])
+    typed = dict(zip(sources["source_id"], sources["source_type"]))
+    assert typed["text:alexander_khodarkovsky"] == "milblogger"
+
+
 def test_a_speaker_and_title_before_a_colon_and_an_acronym_only_in_capitals():
     _, claims = extract(
         "Those who reported the attack on Izium were arrested.\n\nSerhii Haidai, head of the Luhansk Regional state "

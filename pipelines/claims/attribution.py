@@ -79,6 +79,8 @@ MAX_QUALIFIER_CHARS = 40
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 # A cue right after the words it reports: ", said", '," said', '," - said'.
+# "The Mayor of Irpin, Oleksandr Markushin, stated": a name and its title, set off by commas, open the sentence.
+_APPOSITIVE = re.compile(r"\s*([^,;:“”\"()\[\]\n]{3,70}),\s+([^,;:“”\"()\[\]\n]{3,80}),\s*$")
 _INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
 # The circumstances of a saying, after its cue: "X said on Thursday after a cabinet meeting", "... in a statement".
 _CIRCUMSTANCE_OPENS = re.compile(
@@ -303,6 +305,10 @@ class Attributor:
                 slot = subject if claimants else slot
             claimants = claimants or self._claimants(text, *slot, discover=kind != "noun_or_verb")
             forward = self._has_content(text, cue.end(), end)
+            if all(c.carried for c in claimants) and kind == "verb" and slot[0] == slot[1]:
+                appositive = self._appositive(text, start, cue.start())
+                if appositive:
+                    claimants, slot = appositive
             if all(c.carried for c in claimants) and kind == "verb" and _INVERTED_CUE.search(text, max(start, cue.start() - 4), cue.start()):
                 # "..., said Governor Oleh Syniehubov." and '"...," - said X': the speaker follows the cue and
                 # the saying is what came before it (a name there wins over the claimant an empty slot carries).
@@ -325,6 +331,27 @@ class Attributor:
             # not a name, and the text before the cue belongs to whoever governed it.
             slot = (cue.start(), cue.start())
         return Attribution(claimants, phrase, row.polarity, slot, (cue.start(), cue.end()), forward)
+
+    def _appositive(self, text: str, start: int, cue_start: int) -> tuple[list[Claimant], tuple[int, int]] | None:
+        """The claimant of "The Mayor of Irpin, Oleksandr Markushin, stated" and "Petro Andryushenko, an advisor to
+        Mariupol's mayor, reported": the part the registry names whole, else the part that is a name, typed by
+        its title; the name after its title first."""
+        match = _APPOSITIVE.match(text, start, cue_start)
+        if not match or self._has_event(text, match.start(1), match.end(2)):
+            return None
+        parts = [match.span(2), match.span(1)]
+        surface = text[match.start(1) : match.end(2)]
+        for part_start, part_end in parts:
+            found = self.registry.find(text, part_start, part_end)
+            part = _LEADING_ARTICLE.sub("", text[part_start:part_end])
+            if len(found) == 1 and text[found[0].start : found[0].end] == part:
+                return [Claimant(found[0].source_id, found[0].start, found[0].end, part)], (match.start(1), match.end(2))
+        for part_start, part_end in parts:
+            part = text[part_start:part_end]
+            if _NAME.fullmatch(part) and _PERSON_NAME.fullmatch(part) and _is_name(part) and not self._only_side_words(part):
+                source = self._discovered_source(part, surface, None)
+                return [Claimant(source.source_id, part_start, part_end, part)], (match.start(1), match.end(2))
+        return None
 
     def _has_event(self, text: str, start: int, end: int) -> bool:
         return next(self.lexicon.trigger_matches(text, start, end), None) is not None
