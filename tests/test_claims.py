@@ -653,6 +653,9 @@ def test_a_speaker_after_a_closing_dash():
     assert rows(claims, "source_id", "event_type", "places") == [("ua_syniehubov", "strike", ["Kharkiv"])]
     _, claims = extract("У Маріуполі російські загарбники розбирають завали зруйнованого бомбами театру — радник мера Маріуполя Петро Андрющенко")
     assert rows(claims, "source_id", "event_type") == [("ua_andryushchenko", "strike")]
+    # A person named after a title the registry also knows: the person speaks, not the body in the title.
+    _, claims = extract("Russian forces shelled Kharkiv, — the Minister of Energy of Ukraine, Herman Halushchenko.")
+    assert rows(claims, "source_id", "event_type") == [("text:herman_halushchenko", "strike")]
     # A dash that opens an aside or an afterthought names no speaker.
     _, claims = extract("Russian forces shelled Kharkiv — the first time since May.")
     assert rows(claims, "source_id") == [(None,)]

@@ -231,6 +231,11 @@ class Attributor:
         dash = _CLOSING_SPEAKER.search(text, start, end)
         if not dash or not self._has_event(text, start, dash.start()):
             return None
+        # "— the Minister of Energy of Ukraine, Herman Halushchenko": the name after its title speaks.
+        comma = text.rfind(", ", dash.start(2), dash.end(2))
+        titled = self._named_part(text, [(comma + 2, dash.end(2)), (dash.start(2), comma)]) if comma > 0 else None
+        if titled:
+            return Attribution([titled], dash.group(1), "asserted", dash.span(2), dash.span(1), False)
         matches = self.registry.find(text, dash.start(2), dash.end(2))
         # The name ends the sentence, or its title follows it after a comma ("Oleh Syniehubov, head of ...").
         named = [m for m in matches if m.end == dash.end(2) or text.startswith(",", m.end)]
@@ -339,18 +344,23 @@ class Attributor:
         match = _APPOSITIVE.match(text, start, cue_start)
         if not match or self._has_event(text, match.start(1), match.end(2)):
             return None
-        parts = [match.span(2), match.span(1)]
-        surface = text[match.start(1) : match.end(2)]
+        claimant = self._named_part(text, [match.span(2), match.span(1)])
+        return ([claimant], (match.start(1), match.end(2))) if claimant else None
+
+    def _named_part(self, text: str, parts: list[tuple[int, int]]) -> Claimant | None:
+        """Of a name and its title, the part the registry names whole, else the part that is a person's name,
+        typed by the title; parts in order of preference."""
+        surface = text[min(s for s, _ in parts) : max(e for _, e in parts)]
         for part_start, part_end in parts:
             found = self.registry.find(text, part_start, part_end)
             part = _LEADING_ARTICLE.sub("", text[part_start:part_end])
             if len(found) == 1 and text[found[0].start : found[0].end] == part:
-                return [Claimant(found[0].source_id, found[0].start, found[0].end, part)], (match.start(1), match.end(2))
+                return Claimant(found[0].source_id, found[0].start, found[0].end, part)
         for part_start, part_end in parts:
             part = text[part_start:part_end]
-            if _NAME.fullmatch(part) and _PERSON_NAME.fullmatch(part) and _is_name(part) and not self._only_side_words(part):
+            if _PERSON_NAME.fullmatch(part) and _is_name(part) and not self._only_side_words(part):
                 source = self._discovered_source(part, surface, None)
-                return [Claimant(source.source_id, part_start, part_end, part)], (match.start(1), match.end(2))
+                return Claimant(source.source_id, part_start, part_end, part)
         return None
 
     def _has_event(self, text: str, start: int, end: int) -> bool:
