@@ -308,6 +308,14 @@ def test_the_side_before_a_trigger_noun_is_its_actor_and_the_side_after_against_
     assert rows(claims, "event_type", "actor_side") == [("assault", "RU"), ("casualties", "UA"), ("assault", "RU"), ("strike", "RU")]
 
 
+def test_a_side_s_country_where_it_happened_and_the_side_a_relative_clause_hangs_on():
+    _, claims = extract(
+        "There were explosions in Kharkiv and other cities in Ukraine. Fifty drones were shot down over Ukraine. "
+        "A Ukrainian girl survived the occupiers who tried to kill her by shelling Kramatorsk."
+    )
+    assert rows(claims, "event_type", "actor_side") == [("strike", "RU"), ("casualties", "UA"), ("civilian_harm", "RU")]
+
+
 def test_harm_to_civilians_in_the_author_s_own_voice_befalls_the_author_s_side():
     text = "Two children and their parents were killed in Popasna."
     _, by_zelensky = extract(text, outlet="Volodymyr Zelensky")

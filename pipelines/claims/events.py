@@ -86,6 +86,11 @@ _BY_AGENT = re.compile(r"\s*by(?:\s+(?:the|a|an))?\s*$", re.IGNORECASE)
 _ADJACENT_MODIFIER = re.compile(r"(?:\s+(?:forces|troops|units|ground|air|artillery|army|military|proxy|and proxy))?\s+")
 # Between a trigger and the side it is aimed at: "strikes against Ukrainian positions".
 _TARGET_PREPOSITION = re.compile(r"(?:^|\s)(?:against|on|at|targeting|into)(?:\s+(?:the|a|an))?$")
+# Between a trigger and a side's country or territory where it happened: "explosions in Ukraine", "drones shot
+# down over Ukraine".
+_LOCATIVE_PREPOSITION = re.compile(r"(?:^|\s)(?:in|over|across|throughout|inside|within)(?:\s+(?:the|a|an))?$")
+# "the occupiers who tried to kill her": the side word a relative clause hangs on is the subject of its verb.
+_RELATIVE_SUBJECT = re.compile(r"\s+(?:who|which|that)\s+(?:[\w'’-]+\s+){0,6}$", re.IGNORECASE)
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
 _OWN_FORCES = re.compile(r"\s*(?:that\s+)?(?:its|their|they|we|our|his)\b", re.IGNORECASE)
 
@@ -205,7 +210,9 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
     before = list(lexicon.sides.finditer(text, clause_start, match.start()))
     # "Ukrainian forces inflicted heavy losses on a Russian attack": a side word right before the trigger noun
     # is its actor; otherwise the clause's subject (the first side word) is.
-    adjacent = before and _ADJACENT_MODIFIER.fullmatch(text, before[-1].end(), match.start())
+    adjacent = before and (
+        _ADJACENT_MODIFIER.fullmatch(text, before[-1].end(), match.start()) or _RELATIVE_SUBJECT.fullmatch(text, before[-1].end(), match.start())
+    )
     subject = before[-1] if adjacent else (before[0] if before else None)
     if subject:
         side = lexicon.side_of[subject.group()]
@@ -213,6 +220,10 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
     if following:
         side = lexicon.side_of[following.group()]
         gap = text[match.end() : following.start()].strip().lower()
+        if _LOCATIVE_PREPOSITION.search(gap):
+            # Where it happened is the target's ground ("explosions in Ukraine"), or the ground its own forces
+            # hold ("drones shot down over Ukraine").
+            return OPPOSITE[side] if after_rule == "same" else side
         if after_rule == "same" and _TARGET_PREPOSITION.search(gap):
             # "missile strikes against Ukrainian positions": the side after is the target.
             return OPPOSITE[side]
