@@ -316,6 +316,18 @@ def test_a_side_s_country_where_it_happened_and_the_side_a_relative_clause_hangs
     assert rows(claims, "event_type", "actor_side") == [("strike", "RU"), ("casualties", "UA"), ("civilian_harm", "RU")]
 
 
+def test_a_strike_a_government_reports_without_its_actor_fell_on_its_side_a_military_s_is_its_own():
+    _, claims = extract(
+        "Mayor Vitali Klitschko said the explosions took place in the centre of Kharkiv. The Russian MoD said that "
+        "high-precision strikes hit Izium. Ukrainian sources reported that Russian forces shelled Popasna."
+    )
+    assert rows(claims, "source_id", "event_type", "actor_side") == [
+        ("ua_klitschko", "strike", "RU"),
+        ("ru_mod", "strike", "RU"),
+        ("generic_ua_sources", "strike", "RU"),
+    ]
+
+
 def test_harm_to_civilians_in_the_author_s_own_voice_befalls_the_author_s_side():
     text = "Two children and their parents were killed in Popasna."
     _, by_zelensky = extract(text, outlet="Volodymyr Zelensky")

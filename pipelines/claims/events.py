@@ -71,6 +71,9 @@ _CLAUSE_BOUNDARY = re.compile(r"[,;:()—]|\bwhile\b|\bwhereas\b|\band that\b")
 _CLAUSE_END = re.compile(r"[,;:()—]|\b(?:while|whereas|as(?! well)|after|before|when|because|since)\b")
 OPPOSITE = {"RU": "UA", "UA": "RU"}
 SUFFERED_EVENTS = frozenset({"civilian_harm"})
+# Governments, civil agencies and local media report the strikes that fall on their side ("the explosions took
+# place in the city centre, the mayor said"); militaries and milbloggers report their own side's.
+STRIKES_SUFFERED_BY = frozenset({"government", "head_of_state", "civil_agency", "occupation_official", "local_media"})
 _FIRST_WORD = re.compile(r"[\w-]+")
 _PREVIOUS_WORD = re.compile(r"([\w,'’-]+)\s+$")
 # Words after which an -ing form is a verb ("were attempting", "continued shelling", "by shelling").
@@ -106,13 +109,20 @@ class Event:
 
 
 def events(
-    text: str, start: int, end: int, lexicon: Lexicon, skip: list[tuple[int, int]] = (), speaker_side: str | None = None, sufferer_side: str | None = None
+    text: str,
+    start: int,
+    end: int,
+    lexicon: Lexicon,
+    skip: list[tuple[int, int]] = (),
+    speaker_side: str | None = None,
+    sufferer_side: str | None = None,
+    suffered: frozenset[str] = SUFFERED_EVENTS,
 ) -> list[Event]:
     """Events claimed in text[start:end], in text order; spans in `skip` (claimant names) are ignored.
 
     `speaker_side` is the claimant's side, the actor when the claimant speaks of "its forces" or "we";
-    `sufferer_side` the side that harm to civilians befalls when no actor is named (the claimant's, else the
-    report author's)."""
+    `sufferer_side` the side that the `suffered` events (harm to civilians) befall when no actor is named (the
+    claimant's, else the report author's)."""
     found: list[Event] = []
     previous_start = previous_end = None
     # Clause boundaries and forecast words of the stretch, found once at the first trigger: each trigger looks
@@ -145,7 +155,7 @@ def events(
         polarity = "denied" if trigger.polarity == "denied" or _NEGATION.search(before) else "asserted"
         # An official source reporting its own side's action seldom names it ("claimed to have destroyed ten tanks");
         # harm to civilians is reported by the side that suffers it.
-        unnamed = OPPOSITE.get(sufferer_side or speaker_side) if trigger.event_type in SUFFERED_EVENTS else speaker_side
+        unnamed = OPPOSITE.get(sufferer_side or speaker_side) if trigger.event_type in suffered else speaker_side
         side = _actor_side(text, clause_start, end, match, trigger.side_before, trigger.side_after, lexicon, speaker_side) or unnamed
         # "Russians bombed the town, killing many civilians": an event whose clause names no actor shares the
         # actor of the event before it.

@@ -20,7 +20,7 @@ import polars as pl
 
 from pipelines.claims.attribution import Attribution, Attributor, Claimant, ReportSources, defined_abbreviations
 from pipelines.claims.dates import DateMention, find_dates
-from pipelines.claims.events import Event, events
+from pipelines.claims.events import STRIKES_SUFFERED_BY, SUFFERED_EVENTS, Event, events
 from pipelines.claims.lexicon import Lexicon, lexicon
 from pipelines.claims.quantities import find_quantities
 from pipelines.claims.registry import GENERIC_PREFIX, UNSIDED, UNTYPED, Source, SourceRegistry, source_key
@@ -229,7 +229,9 @@ class ReportExtractor:
         speaker_side = self._side_of(claimants[0])
         # In the report's own voice, harm to civilians is reported by the side of the report's author.
         sufferer = speaker_side or (self._source_side(self.author) if claimants[0] is None else None)
-        found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side, sufferer)
+        speaker = self._source(claimants[0].source_id if claimants[0] is not None else self.author)
+        suffered = SUFFERED_EVENTS | ({"strike"} if speaker is not None and speaker.source_type in STRIKES_SUFFERED_BY else set())
+        found = events(self.text, segment.start, segment.end, self.lexicon, skip, speaker_side, sufferer, suffered)
         # "MLRS attacks and reconnaissance operations": beside an event of a known type, an "other" one adds nothing.
         if any(e.event_type != "other" for e in found):
             found = [e for e in found if e.event_type != "other"]
@@ -341,8 +343,11 @@ class ReportExtractor:
     def _side_of(self, claimant: Claimant | None) -> str | None:
         return self._source_side(claimant.source_id) if claimant is not None else None
 
+    def _source(self, source_id: str | None) -> Source | None:
+        return self.registry.sources.get(source_id) or self.result.sources.discovered.get(source_id)
+
     def _source_side(self, source_id: str | None) -> str | None:
-        source = self.registry.sources.get(source_id) or self.result.sources.discovered.get(source_id)
+        source = self._source(source_id)
         return source.affiliation if source and source.affiliation in ("RU", "UA") else None
 
     def _source_id(self, claimant: Claimant | None, urls: list[str]) -> str | None:
