@@ -328,6 +328,15 @@ def test_a_strike_a_government_reports_without_its_actor_fell_on_its_side_a_mili
     ]
 
 
+def test_harm_whose_actor_goes_unnamed_was_done_by_the_paragraph_s_last_actor():
+    _, claims = extract("Russian forces shelled Kharkiv. Twenty people were killed in Kharkiv.\n\nFive people died in Izium.")
+    assert rows(claims, "event_type", "actor_side", "places") == [
+        ("strike", "RU", ["Kharkiv"]),
+        ("civilian_harm", "RU", ["Kharkiv"]),
+        ("civilian_harm", None, ["Izium"]),
+    ]
+
+
 def test_harm_to_civilians_in_the_author_s_own_voice_befalls_the_author_s_side():
     text = "Two children and their parents were killed in Popasna."
     _, by_zelensky = extract(text, outlet="Volodymyr Zelensky")

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -177,6 +177,7 @@ class ReportExtractor:
         self.dated_sentence = -1
         self.sentence_dates: list[DateMention] = []
         self.last_event: Event | None = None
+        self.paragraph_actor: str | None = None
         self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str]]]] = {}
 
     def run(self) -> ReportClaims:
@@ -187,6 +188,7 @@ class ReportExtractor:
         last_places: list[PlaceRef] = []
         lead_in: Attribution | None = None
         for paragraph in paragraphs(sentences(self.text, prose_end)):
+            self.paragraph_actor = None
             said = [attributor.attributions(self.text, s.start, s.end) for s in paragraph]
             said = quoted_speakers(self.text, paragraph, said)
             for index, (sentence, attributions) in enumerate(zip(paragraph, said)):
@@ -246,6 +248,10 @@ class ReportExtractor:
             found = [Event("other", "asserted", None, segment.start, segment.end)]
         if not found:
             return []
+        # "Several rockets were fired at a residential quarter. 20 people died.": harm whose actor goes unnamed was
+        # done by the actor of the paragraph's last event that had one.
+        found = [replace(e, actor_side=self.paragraph_actor) if e.actor_side is None and e.event_type in suffered else e for e in found]
+        self.paragraph_actor = next((e.actor_side for e in reversed(found) if e.actor_side), self.paragraph_actor)
         self.last_event = found[-1]
         outside_names = [m for m in sentence_places if not any(s <= m.start < e for s, e in skip)]
         in_segment = [m for m in outside_names if segment.start <= m.start < segment.end]
