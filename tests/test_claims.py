@@ -314,6 +314,11 @@ def test_a_side_s_country_where_it_happened_and_the_side_a_relative_clause_hangs
         "A Ukrainian girl survived the occupiers who tried to kill her by shelling Kramatorsk."
     )
     assert rows(claims, "event_type", "actor_side") == [("strike", "RU"), ("casualties", "UA"), ("civilian_harm", "RU")]
+    _, claims = extract(
+        "WHO registered 700 attacks on healthcare facilities in Ukraine. Many were killed in the southern Ukrainian "
+        "city of Mariupol, the port city that Russian troops destroyed and now occupy."
+    )
+    assert rows(claims, "event_type", "actor_side") == [("strike", "RU"), ("capture", "RU"), ("civilian_harm", "RU"), ("strike", "RU")]
 
 
 def test_a_strike_a_government_reports_without_its_actor_fell_on_its_side_a_military_s_is_its_own():

@@ -91,7 +91,9 @@ _ADJACENT_MODIFIER = re.compile(r"(?:\s+(?:forces|troops|units|ground|air|artill
 _TARGET_PREPOSITION = re.compile(r"(?:^|\s)(?:against|on|at|targeting|into)(?:\s+(?:the|a|an))?$")
 # Between a trigger and a side's country or territory where it happened: "explosions in Ukraine", "drones shot
 # down over Ukraine".
-_LOCATIVE_PREPOSITION = re.compile(r"(?:^|\s)(?:in|over|across|throughout|inside|within)(?:\s+(?:the|a|an))?$")
+_LOCATIVE_PREPOSITION = re.compile(r"(?:^|\s)(?:in|over|across|throughout|inside|within)(?:\s+(?:the|a|an))?(?:\s+(?:south|north|east|west)\w*)?$")
+# "the port city that Russian troops destroyed": a relative clause opening with its own subject.
+_RELATIVE_CLAUSE = re.compile(r"\b(?:that|which|whom)\s+", re.IGNORECASE)
 # "the occupiers who tried to kill her": the side word a relative clause hangs on is the subject of its verb.
 _RELATIVE_SUBJECT = re.compile(r"\s+(?:who|which|that)\s+(?:[\w'’-]+\s+){0,6}$", re.IGNORECASE)
 # A claimant speaking of its own side: "its forces", "they had gained ground", "our units".
@@ -223,7 +225,9 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
     adjacent = before and (
         _ADJACENT_MODIFIER.fullmatch(text, before[-1].end(), match.start()) or _RELATIVE_SUBJECT.fullmatch(text, before[-1].end(), match.start())
     )
-    subject = before[-1] if adjacent else (before[0] if before else None)
+    relative = [m.end() for m in _RELATIVE_CLAUSE.finditer(text, clause_start, match.start())]
+    opened = [b for b in before if relative and b.start() >= relative[-1]]
+    subject = before[-1] if adjacent else (opened or before or [None])[0]
     if subject:
         side = lexicon.side_of[subject.group()]
         return side if before_rule == "same" else OPPOSITE[side]
@@ -233,7 +237,7 @@ def _actor_side(text: str, clause_start: int, end: int, match: re.Match[str], be
         if _LOCATIVE_PREPOSITION.search(gap):
             # Where it happened is the target's ground ("explosions in Ukraine"), or the ground its own forces
             # hold ("drones shot down over Ukraine").
-            return OPPOSITE[side] if after_rule == "same" else side
+            return side if after_rule == "opposite" else OPPOSITE[side]
         if after_rule == "same" and _TARGET_PREPOSITION.search(gap):
             # "missile strikes against Ukrainian positions": the side after is the target.
             return OPPOSITE[side]
