@@ -547,6 +547,15 @@ def test_a_name_and_its_title_set_off_by_commas_name_the_claimant():
     assert typed["text:alexander_khodarkovsky"] == "milblogger"
 
 
+def test_a_noun_or_verb_cue_closing_its_sentence_and_a_sentence_ending_in_a_name_before_a_colon():
+    sources, claims = extract(
+        "Russian forces shelled Mariupol, Poland's Ambassador to Ukraine Bartosz Cichocki claims.\n\nFour letters can "
+        "help Ukraine: repel the Russian offensive near Izium."
+    )
+    assert rows(claims, "source_id", "places") == [("text:bartosz_cichocki", ["Mariupol"]), (None, ["Izium"])]
+    assert sources.filter(pl.col("source_id") == "text:bartosz_cichocki")["name"].to_list() == ["Bartosz Cichocki"]
+
+
 def test_a_speaker_and_title_before_a_colon_and_an_acronym_only_in_capitals():
     _, claims = extract(
         "Those who reported the attack on Izium were arrested.\n\nSerhii Haidai, head of the Luhansk Regional state "

@@ -43,7 +43,7 @@ _OF_PHRASE = re.compile(r"((?:[A-Z][\w'’.\-]*|head|mayor|governor|commander|ch
 _BRACKETED_TAIL = re.compile(r"\s*\([^()]*\)$")
 _LEADING_TITLE = re.compile(
     r"^(?:(?:Head|Mayor|Governor|Commander|Chief|Deputy|Spokesperson|Spokesman|Minister|President|Colonel|General|"
-    r"Major|Lieutenant|Captain|Sergeant|Adviser|Advisor|Secretary|Director|Chairman|Ombudsman|Lt\.|Gen\.|Col\.|Maj\.)\s+)+(?=[A-Z])"
+    r"Major|Lieutenant|Captain|Sergeant|Adviser|Advisor|Secretary|Director|Chairman|Ombudsman|Ambassador|Senator|Prosecutor|Speaker|Chancellor|Prime Minister|Lt\.|Gen\.|Col\.|Maj\.)\s+)+(?=[A-Z])"
 )
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -81,6 +81,7 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
 # A cue right after the words it reports: ", said", '," said', '," - said'.
 # "The Mayor of Irpin, Oleksandr Markushin, stated": a name and its title, set off by commas, open the sentence.
 _APPOSITIVE = re.compile(r"\s*([^,;:“”\"()\[\]\n]{3,70}),\s+([^,;:“”\"()\[\]\n]{3,80}),\s*$")
+_CLOSES_SENTENCE = re.compile(r"[\s.!?]*")
 _INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
 # The circumstances of a saying, after its cue: "X said on Thursday after a cabinet meeting", "... in a statement".
 _CIRCUMSTANCE_OPENS = re.compile(
@@ -266,10 +267,13 @@ class Attributor:
         rest = text[named.end : colon.end(1)].strip(" ’'s")
         if _HAS_WORD.search(text, colon.start(1), named.start) or (rest and not rest.startswith(",")):
             named = matches[-1]
+            # The words before the name are a title ("Commander-in-Chief General", "Головнокомандувач ЗС України
+            # генерал"), not an English sentence ending in a name ("Four letters can help Ukraine: ...").
             titled = (
                 named.end == colon.end(1)
                 and len(_WORD.findall(text, colon.start(1), named.start)) <= MAX_TITLE_WORDS
                 and not self._has_event(text, colon.start(1), named.start)
+                and not any(w.isascii() and w[0].islower() and w not in _NAME_CONNECTORS for w in _WORD.findall(text, colon.start(1), named.start))
             )
             if not titled:
                 return None
@@ -308,7 +312,9 @@ class Attributor:
                 subject = self._clause_subject(text, start, cue.start())
                 claimants = self._claimants(text, *subject) if subject else []
                 slot = subject if claimants else slot
-            claimants = claimants or self._claimants(text, *slot, discover=kind != "noun_or_verb")
+            # "..., Ambassador Bartosz Cichocki claims.": a noun-or-verb cue closing its sentence is the verb.
+            as_verb = kind != "noun_or_verb" or _CLOSES_SENTENCE.fullmatch(text, cue.end(), end) is not None
+            claimants = claimants or self._claimants(text, *slot, discover=as_verb)
             forward = self._has_content(text, cue.end(), end)
             if all(c.carried for c in claimants) and kind == "verb" and slot[0] == slot[1]:
                 appositive = self._appositive(text, start, cue.start())
