@@ -738,6 +738,11 @@ def test_what_an_event_would_bring_or_what_is_set_aside_is_no_claim():
     assert rows(claims, "event_type") == [("strike",)]
     _, claims = extract("Russian forces attacked Izium instead of Kharkiv.")
     assert rows(claims, "event_type") == [("assault",)]
+    _, claims = extract(
+        "Russian forces in Izium continued to set conditions to resume offensive operations toward Kharkiv. Russian forces "
+        "do not have enough manpower to encircle Bakhmut. Russian forces attempted to resume offensive operations near Popasna."
+    )
+    assert rows(claims, "event_type", "places") == [("assault", ["Popasna"])]
 
 
 def test_named_claimants_in_an_including_apposition_and_a_coordinated_title_with_its_body():

@@ -41,6 +41,8 @@ _MODALS = StemmedPattern(
         r"(?:prepares?|preparing|prepared) for",
         r"in order to|in an? (?:effort|attempt)s? to|to prevent|ability to|capable of|unable to",
         r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
+        # "continued to set conditions to resume offensive operations", "do not have enough manpower to encircle".
+        r"(?:set|sets|setting) (?:the )?(?:\w+ )?conditions|(?:enough|sufficient) (?:\w+ ){0,2}to",
     ]
 )
 # A hedge or forecast right after an event noun: "reinforcements are unlikely to enable", "the advance may be part of".
