@@ -743,6 +743,8 @@ def test_what_an_event_would_bring_or_what_is_set_aside_is_no_claim():
         "do not have enough manpower to encircle Bakhmut. Russian forces attempted to resume offensive operations near Popasna."
     )
     assert rows(claims, "event_type", "places") == [("assault", ["Popasna"])]
+    _, claims = extract("Russian forces planned to attack Izium but did not advance near Kharkiv.")
+    assert rows(claims, "event_type", "polarity") == [("advance", "denied")]
 
 
 def test_named_claimants_in_an_including_apposition_and_a_coordinated_title_with_its_body():

@@ -37,7 +37,7 @@ _MODALS = StemmedPattern(
         r"in anticipation of|for (?:future|potential|possible)|(?:potential|possible) (?:\w+ )?(?:advances?|attacks?|assaults?|offensives?|counteroffensives?|counter-offensives?|strikes?|breakthroughs?)",
         # "as opposed to continuing attacks on Izyum", "rather than attacking": what is set aside did not happen.
         r"as opposed to|rather than|instead of",
-        r"(?:likely|expected|intends?|plans?|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
+        r"(?:likely|expected|intends?|intended|plans?|planned|planning|prepares?|preparing|seeks?|seeking|aim(?:s|ing)?|need|order(?:ed)?) to",
         r"(?:prepares?|preparing|prepared) for",
         r"in order to|in an? (?:effort|attempt)s? to|to prevent|ability to|capable of|unable to",
         r"(?:operations?|efforts?|campaign|bid|drive|push|aim) to",
@@ -51,10 +51,10 @@ _FORECAST_AFTER = re.compile(
     r"(?:may|might|could|would|will)\s+(?:\w+\s+)?(?:be|have|prove|become|allow|enable|place|put|give|force|leave|threaten|cut|sever|make|open|bring)\b)",
     re.IGNORECASE,
 )
-# "continued efforts to advance on X and made marginal gains": a finite verb joined by "and" starts a predicate of
-# its own, outside the forecast or purpose before it.
+# "continued efforts to advance on X and made marginal gains", "attempted to resume offensive operations but did not
+# advance": a finite verb joined by "and" or "but" starts a predicate of its own, outside the purpose before it.
 _NEW_PREDICATE = re.compile(
-    r"\band\s+that\b|\band\s+(?:\w+ly\s+)?(?:made|secured|gained|captured|seized|took|advanced|reached|entered|achieved|conducted|"
+    r"\band\s+that\b|\b(?:and|but)\s+(?:did|could|have|has|had)\s+not\b|\band\s+(?:\w+ly\s+)?(?:made|secured|gained|captured|seized|took|advanced|reached|entered|achieved|conducted|"
     r"launched|suffered|lost|retook|liberated|cleared|repelled|struck|shelled)\b",
     re.IGNORECASE,
 )
