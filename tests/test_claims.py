@@ -712,6 +712,11 @@ def test_news_wording_of_strikes_losses_and_sides():
     # "killed in fighting" is the loss, not a second claim of fighting.
     _, claims = extract("A top Russian military officer has been killed in fighting near Kharkiv.")
     assert rows(claims, "event_type") == [("casualties",)]
+    _, claims = extract(
+        "Russian troops cleared the settlement of Popasna. DNR troops are working to clear Kreminna. Ukrainian troops "
+        "have almost pushed Russian forces out of Izium."
+    )
+    assert rows(claims, "event_type", "places") == [("capture", ["Popasna"]), ("assault", ["Kreminna"]), ("advance", ["Izium"])]
     _, claims = extract("Russian missiles attack Kharkiv. Russian forces attack Izium.")
     assert rows(claims, "event_type") == [("strike",), ("assault",)]
     _, claims = extract("Today 🇺🇦 struck the bridge near Izium.")
