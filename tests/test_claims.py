@@ -717,6 +717,9 @@ def test_news_wording_of_strikes_losses_and_sides():
         "have almost pushed Russian forces out of Izium."
     )
     assert rows(claims, "event_type", "places") == [("capture", ["Popasna"]), ("assault", ["Kreminna"]), ("advance", ["Izium"])]
+    sources, claims = extract("Government officials contrarily reported that the marines broke out of Mariupol.")
+    assert rows(claims, "event_type", "places") == [("withdrawal", ["Mariupol"])]
+    assert sources.filter(pl.col("source_id") == claims["source_id"][0])["name"].to_list() == ["Government officials"]
     _, claims = extract("Russian missiles attack Kharkiv. Russian forces attack Izium.")
     assert rows(claims, "event_type") == [("strike",), ("assault",)]
     _, claims = extract("Today 🇺🇦 struck the bridge near Izium.")

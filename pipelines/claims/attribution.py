@@ -23,7 +23,7 @@ from pipelines.places.names import english_zipf
 
 # Words between a slot and its verb that are not part of the claimant.
 _SLOT_TAIL = re.compile(
-    r"(?:\s+(?:also|additionally|previously|further|later|repeatedly|officially|again|separately|similarly|then|"
+    r"(?:\s+(?:(?-i:[a-z]+ly)|also|additionally|previously|further|later|repeatedly|officially|again|separately|similarly|then|"
     r"falsely|first|reportedly|has|have|had|was|were|is|are|recently|initially|likewise|subsequently|"
     r"on \w+(?: \d{1,2})?|in a statement|in an interview|late|early|today|yesterday|over the weekend|this week|last week|"
     r"at [\d:]+ ?(?:am|pm)?(?: local time)?))+\s*$",
