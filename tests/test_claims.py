@@ -720,6 +720,16 @@ def test_news_wording_of_strikes_losses_and_sides():
     sources, claims = extract("Government officials contrarily reported that the marines broke out of Mariupol.")
     assert rows(claims, "event_type", "places") == [("withdrawal", ["Mariupol"])]
     assert sources.filter(pl.col("source_id") == claims["source_id"][0])["name"].to_list() == ["Government officials"]
+    _, claims = extract(
+        "Russian forces continued their encirclement of Mariupol. Russian forces continued to transfer equipment and "
+        "personnel near Izium. Ukrainian forces liberated over 200 square kilometers near Kreminna. Ukrainian forces liberated Kupiansk."
+    )
+    assert rows(claims, "event_type", "places") == [
+        ("assault", ["Mariupol"]),
+        ("reinforcement", ["Izium"]),
+        ("advance", ["Kreminna"]),
+        ("capture", ["Kupiansk"]),
+    ]
     _, claims = extract("Russian missiles attack Kharkiv. Russian forces attack Izium.")
     assert rows(claims, "event_type") == [("strike",), ("assault",)]
     _, claims = extract("Today 🇺🇦 struck the bridge near Izium.")
