@@ -730,6 +730,16 @@ def test_news_wording_of_strikes_losses_and_sides():
         ("advance", ["Kreminna"]),
         ("capture", ["Kupiansk"]),
     ]
+    _, claims = extract(
+        "Based on information from the General Staff, Russian forces shelled Kharkiv. Alice died defending her native "
+        "Mariupol. Two Ukrainian soldiers were killed near Bakhmut. Five civilians died in Izium. She helped the wounded in Popasna."
+    )
+    assert rows(claims, "source_id", "event_type", "places") == [
+        ("ua_general_staff", "strike", ["Kharkiv"]),
+        (None, "casualties", ["Mariupol"]),
+        (None, "casualties", ["Bakhmut"]),
+        (None, "civilian_harm", ["Izium"]),
+    ]
     _, claims = extract("Russian missiles attack Kharkiv. Russian forces attack Izium.")
     assert rows(claims, "event_type") == [("strike",), ("assault",)]
     _, claims = extract("Today 🇺🇦 struck the bridge near Izium.")
