@@ -550,9 +550,15 @@ def test_a_name_and_its_title_set_off_by_commas_name_the_claimant():
 def test_a_noun_or_verb_cue_closing_its_sentence_and_a_sentence_ending_in_a_name_before_a_colon():
     sources, claims = extract(
         "Russian forces shelled Mariupol, Poland's Ambassador to Ukraine Bartosz Cichocki claims. Russian forces shelled "
-        "Kharkiv despite the false claims.\n\nFour letters can help Ukraine: repel the Russian offensive near Izium."
+        "Kharkiv despite the false claims. Russian milbloggers were the first to publish images of a flag over Popasna."
+        "\n\nFour letters can help Ukraine: repel the Russian offensive near Izium."
     )
-    assert rows(claims, "source_id", "places") == [("text:bartosz_cichocki", ["Mariupol"]), (None, ["Kharkiv"]), (None, ["Izium"])]
+    assert rows(claims, "source_id", "places") == [
+        ("text:bartosz_cichocki", ["Mariupol"]),
+        (None, ["Kharkiv"]),
+        ("generic_ru_milbloggers", ["Popasna"]),
+        (None, ["Izium"]),
+    ]
     assert sources.filter(pl.col("source_id") == "text:bartosz_cichocki")["name"].to_list() == ["Bartosz Cichocki"]
 
 

@@ -48,8 +48,9 @@ _LEADING_TITLE = re.compile(
 _NAME_CONNECTORS = frozenset({"of", "the", "and", "for", "on", "in", "de"})
 _NEGATED_CUE = re.compile(r"\b(?:cannot|can't|could not|unable to|did not|does not|do not|has not|have not|not)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _ADJECTIVE_CUE = re.compile(r"\b(?:any|the|a|an|no|several|many|some|all|these|those|unconfirmed|widely)\s+$", re.IGNORECASE)
-# "despite the false claims", "these latest reports": a determiner and lowercase words before a noun-or-verb cue.
-_DETERMINED_NOUN = re.compile(r"\b(?i:any|the|a|an|no|several|many|some|all|these|those|such|his|her|their|its|our)\s+(?:[a-z][\w-]*\s+){0,2}$")
+# "despite the false claims", "these latest reports": a determiner and lowercase words before a noun-or-verb cue
+# (not an infinitive: "the first to publish").
+_DETERMINED_NOUN = re.compile(r"\b(?i:any|the|a|an|no|several|many|some|all|these|those|such|his|her|their|its|our)\s+(?:(?!to\b|will\b|would\b)[a-z][\w-]*\s+){0,2}$")
 _PARENTHETICAL_SPEAKER = re.compile(r",\s+(?:he|she|they|it|officials|the (?:official|governor|mayor|head|ministry|spokesperson|spokesman))\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # Words a title may take before the name it introduces.
 MAX_TITLE_WORDS = 8
