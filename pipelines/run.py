@@ -17,7 +17,7 @@ import sys  # noqa: E402
 
 import dagster as dg  # noqa: E402
 
-from pipelines.collector import start_up_done  # noqa: E402
+from pipelines.collector import exit_now, start_up_done  # noqa: E402
 from pipelines.definitions import defs  # noqa: E402
 from pipelines.settings import Settings  # noqa: E402
 from pipelines.summary import warehouse_summary  # noqa: E402
@@ -67,4 +67,4 @@ def extraction_summary(result: dg.ExecuteInProcessResult, cache_dir) -> str:
 if __name__ == "__main__":
     materialize_all = defs().resolve_job_def("materialize_all")
     start_up_done()
-    sys.exit(main(materialize_all))
+    exit_now(main(materialize_all))

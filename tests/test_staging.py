@@ -1,7 +1,10 @@
-"""The staging IO manager (pipelines.defs.resources) and the collector pauses (pipelines.collector)."""
+"""The staging IO manager (pipelines.defs.resources), the collector pauses and the fast exit (pipelines.collector)."""
 
 import gc
+import os
 import pickle
+import subprocess
+import sys
 
 import dagster as dg
 import polars as pl
@@ -9,6 +12,7 @@ import pytest
 
 from pipelines.collector import collector_paused, start_up_done, unpickled
 from pipelines.defs.resources import StagingIOManager
+from pipelines.settings import PROJECT_ROOT
 
 
 def _manager(tmp_path) -> StagingIOManager:
@@ -84,3 +88,21 @@ def test_start_up_done_freezes_what_was_loaded_and_collects_again():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_exit_now_ends_with_the_code_and_loses_no_output():
+    # Piped, print's output sits in a buffer that os._exit alone would drop.
+    code = (
+        "import logging, sys\n"
+        "from pipelines.collector import exit_now\n"
+        "logging.basicConfig(stream=sys.stderr)\n"
+        "print('warehouse summary')\n"
+        "logging.getLogger('x').warning('a warning')\n"
+        "exit_now(3)\n"
+        "print('not reached')\n"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, env=buffered)
+    assert done.returncode == 3
+    assert done.stdout == "warehouse summary\n"
+    assert "a warning" in done.stderr
