@@ -81,10 +81,11 @@ _CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
 MAX_QUALIFIER_CHARS = 40
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 _CAPITALISED = re.compile(r"[A-Z][\w'’.\-]*")
-# A cue right after the words it reports: ", said", '," said', '," - said'.
 # "The Mayor of Irpin, Oleksandr Markushin, stated": a name and its title, set off by commas, open the sentence.
 _APPOSITIVE = re.compile(r"\s*([^,;:“”\"()\[\]\n]{3,70}),\s+([^,;:“”\"()\[\]\n]{3,80}),\s*$")
+# What may follow a cue that ends its sentence.
 _CLOSES_SENTENCE = re.compile(r"[\s.!?]*")
+# A cue right after the words it reports: ", said", '," said', '," - said'.
 _INVERTED_CUE = re.compile(r"[,\"”»]\s*(?:[-–—]\s*)?$")
 # The circumstances of a saying, after its cue: "X said on Thursday after a cabinet meeting", "... in a statement".
 _CIRCUMSTANCE_OPENS = re.compile(
