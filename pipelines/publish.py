@@ -123,7 +123,8 @@ class SqlFile:
         """For a mart annotated "-- patch: window(key, ...)": what names a row's share of claim_facts, either
         claim_id (each row derives from one claim and the claims located within $window_days days of it at
         one of its places) or a place and a day (each row derives from the located claims at that place from
-        that day to $window_days days after it)."""
+        that day to $window_days days after it). A mart with no $window_days parameter pairs nothing across
+        days: its window is 0 days."""
         found = _WINDOW.fullmatch(self.annotations.get("patch", ""))
         return tuple(part.strip() for part in _split_top_level(found.group(1))) if found else None
 
@@ -262,7 +263,7 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
     located row at place p on day d touches the rows keyed by a claim with a located row at p within w days
     of d, or by p and a day from d - w to d; an undated claim (no publication date) pairs only within its
     report, so it touches only the rows of its place with no day."""
-    window = {"window_days": int(values["window_days"])}
+    window = {"window_days": int(values.get("window_days", 0))}
     w = "CAST($window_days AS INTEGER)"
     database = connection.execute("SELECT current_database()").fetchone()[0]
     facts = f"{_quote(database)}.main.{WINDOW_SOURCE}"
@@ -308,7 +309,7 @@ def patch_window(connection: duckdb.DuckDBPyConnection, mart: SqlFile, values: M
         raise ValueError(f"mart {mart.name}: patch: window() takes claim_id, or a place and a day")
     connection.execute(f"DELETE FROM {_quote(mart.name)} WHERE {scoped}")
     # A table, not a view: the mart reads it twice (both sides of its pairs).
-    connection.execute(f"CREATE TEMP TABLE {WINDOW_SOURCE} AS {inputs}", window)
+    connection.execute(f"CREATE TEMP TABLE {WINDOW_SOURCE} AS {inputs}", {p: window[p] for p in parameters_of(inputs)})
     try:
         for macro in macros:
             connection.execute(macro.sql)

@@ -167,7 +167,7 @@ def test_a_patched_warehouse_equals_one_built_from_the_same_tables(tmp_path, gaz
     patched = publish_all(path, frames)
     # A rewritten text is another report (report_id is its hash): the old one goes, the new one comes.
     assert (patched.mode, patched.patched_reports) == ("patched", 4)
-    assert {patched.changes[m] for m in ("claim_facts", "contested_claims", "corroborated_claims")} == {"patched"}
+    assert {patched.changes[m] for m in ("claim_facts", "contested_claims", "corroborated_claims", "place_daily")} == {"patched"}
     fresh = publish_all(tmp_path / "fresh" / "sitrep.duckdb", frames)
     assert fresh.mode == "built"
     assert patched.row_counts == fresh.row_counts
@@ -202,7 +202,7 @@ def test_window_patched_marts_equal_those_built_anew_however_the_days_fall(tmp_p
         frames = extracted_tables(tmp_path / "in", dated_reports(days), gazetteer)
         patched = publish_all(path, frames)
         assert patched.mode == "patched", patched
-        assert {patched.changes[m] for m in ("contested_claims", "corroborated_claims")} == {"patched"}, patched.changes
+        assert {patched.changes[m] for m in ("contested_claims", "corroborated_claims", "place_daily")} == {"patched"}, patched.changes
         fresh = publish_all(tmp_path / f"fresh-{len(days)}" / "sitrep.duckdb", frames)
         assert fresh.row_counts["contested_claims"] and fresh.row_counts["corroborated_claims"]
         assert contents(path) == contents(fresh.path)

@@ -2,6 +2,7 @@
 -- reports counts once) RU-affiliated, UA-affiliated and other sources made; reference places such as
 -- "(northwest of Severodonetsk)" are left out.
 -- depends: claim_facts
+-- patch: window(place_id, day)
 select
     place_id,
     any_value(place_name) as place_name,
