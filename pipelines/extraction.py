@@ -5,7 +5,8 @@ tables. Both key each report by what they read from it (places: the exact text; 
 outlet, address and the report's resolved place mentions) under an extraction version that changes with the
 code, the seeds, the libraries and the gazetteer (see pipelines.incremental).
 
-Place resolution also weighs the reporting density of the whole corpus. It is a snapshot: kept while
+Place resolution also weighs the reporting density of the whole corpus, by month (a report is located
+with the density of the months around its own, so its places' cache key holds its month). It is a snapshot: kept while
 the reports differ from those it was counted on by at most DENSITY_DRIFT of them, counted again (and every
 report located again) past that, so that 1% new reports cost 1% of the work. Within that drift a run can
 differ from a run from scratch over the same reports in the choice among same-named places (the snapshot
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from pipelines.claims.extract import CLAIM_TABLES, REPORT_COLUMNS, claim_rows, claim_tables
@@ -33,8 +33,8 @@ from pipelines.incremental import (
     row_keys,
     rules_version,
 )
-from pipelines.places.extract import LOCATED_TABLES, locate_reports, places_table, unambiguous_rows
-from pipelines.places.gazetteer import Gazetteer, ReportingDensity
+from pipelines.places.extract import LOCATED_TABLES, density_of, density_points, locate_reports, places_table, report_periods, unambiguous_rows
+from pipelines.places.gazetteer import Gazetteer
 from pipelines.schemas import PlaceMentions, validated
 
 # Share of reports added or removed since the density was counted past which it is counted again.
@@ -54,7 +54,7 @@ def _with_registry() -> None:
     _worker["lexicon"] = lexicon()
 
 
-def _unambiguous(texts: list[str]) -> list[int]:
+def _unambiguous(texts: list[str]) -> list[list[int]]:
     return unambiguous_rows(texts, _worker["gazetteer"])
 
 
@@ -83,8 +83,8 @@ def _density_points(reports: pl.DataFrame, gazetteer: Gazetteer, cache: StageCac
     size = max(1, -(-len(texts) // parts))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     parallel = workers if len(texts) >= MIN_PARALLEL_REPORTS else 1
-    rows = np.array([row for part in map_in_workers(_unambiguous, chunks, parallel, _with_gazetteer, (gazetteer,)) for row in part], dtype=int)
-    points = pl.DataFrame({"lat": gazetteer.lat[rows], "lon": gazetteer.lon[rows]}, schema={"lat": pl.Float64, "lon": pl.Float64})
+    rows = [text_rows for part in map_in_workers(_unambiguous, chunks, parallel, _with_gazetteer, (gazetteer,)) for text_rows in part]
+    points = density_points(rows, report_periods(reports), gazetteer)
     cache.store(reports.select("report_id", pl.col("report_id").alias("input_key")), {"points": points})
     return points
 
@@ -95,11 +95,12 @@ def locate(reports: pl.DataFrame, gazetteer: Gazetteer, cache_dir: Path | None, 
     if cache_dir is not None:
         gazetteer.keep_indexes(cache_dir / "gazetteer", base)
     points = _density_points(reports, gazetteer, StageCache(cache_dir and cache_dir / "density", base), workers)
-    gazetteer.set_density(ReportingDensity(points["lat"].to_numpy(), points["lon"].to_numpy()))
+    gazetteer.set_density(density_of(points))
     version = digest([base, frame_digest(points)])
-    items = reports.select("report_id", "text")
+    items = reports.select("report_id", "text", *(["published_at"] if "published_at" in reports.columns else []))
+    keys = [digest([text, str(period)]) for text, period in zip(items["text"].to_list(), report_periods(items), strict=True)]
     tables, stats = extract_incrementally(
-        items, [digest([text]) for text in items["text"].to_list()], LOCATED_TABLES, _locate, StageCache(cache_dir and cache_dir / "places", version),
+        items, keys, LOCATED_TABLES, _locate, StageCache(cache_dir and cache_dir / "places", version),
         workers, _with_gazetteer, (gazetteer,),
     )
     mentions = tables["place_mentions"]

@@ -205,6 +205,45 @@ def test_extract_places_tables_validate(ukraine, seed_example):
     assert (derived["anchor_place_id"], derived["distance_km"], derived["bearing_deg"]) == ("gn:690823", 7.0, 45.0)
 
 
+def test_a_homonym_goes_to_the_namesake_reported_on_in_the_reports_months(ukraine):
+    """The front moves: with most of the corpus's reporting around one Vesele of Kharkiv Oblast, a report from
+    the months when the reporting was around another picks that one; an undated report goes by the whole corpus."""
+    import datetime as dt
+
+    from pipelines.places.extract import unambiguous_rows
+
+    veseles = [r for r in ukraine.lookup("Vesele")[0] if ukraine.feature_types[r] == "village" and ukraine.admin1[r] == "Kharkiv Oblast"]
+
+    def neighbours(row: int) -> list[str]:
+        """Villages within 12 km of the row that a report names unambiguously."""
+        near = [
+            r for r in range(len(ukraine.names))
+            if ukraine.feature_types[r] == "village" and r != row
+            and distance_km(ukraine.lat[row], ukraine.lon[row], ukraine.lat[r], ukraine.lon[r]) < 12
+        ]
+        return [ukraine.names[r] for r in near if unambiguous_rows([ukraine.names[r]], ukraine) == [[r]]][:3]
+
+    pairs = [
+        (a, b) for a in veseles for b in veseles
+        if distance_km(ukraine.lat[a], ukraine.lon[a], ukraine.lat[b], ukraine.lon[b]) > 60 and len(neighbours(a)) == 3 and len(neighbours(b)) == 3
+    ]
+    assert pairs
+    spring, autumn = pairs[0]
+    may, september = dt.datetime(2022, 5, 10, tzinfo=dt.UTC), dt.datetime(2022, 9, 10, tzinfo=dt.UTC)
+    # Three reports about spring's Vesele in May; ten about autumn's in September, so that the corpus as a whole favours autumn's.
+    background = [(f"Shelling hit {', '.join(neighbours(spring))}.", may)] * 3 + [(f"Shelling hit {', '.join(neighbours(autumn))}.", september)] * 10
+    probe = "Russian forces shelled Vesele, Kharkiv Oblast."
+    texts = [t for t, _ in background] + [probe, probe, probe]
+    reports = pl.DataFrame(
+        {"report_id": [f"r{i}" for i in range(len(texts))], "text": texts, "published_at": [w for _, w in background] + [may, september, None]},
+        schema={"report_id": pl.String, "text": pl.String, "published_at": pl.Datetime("us", "UTC")},
+    )
+    _places, mentions = extract_places(reports, ukraine)
+    chosen = dict(mentions.filter(pl.col("mention_text") == "Vesele").select("report_id", "place_id").iter_rows())
+    n = len(background)
+    assert (chosen[f"r{n}"], chosen[f"r{n + 1}"], chosen[f"r{n + 2}"]) == (ukraine.place_ids[spring], ukraine.place_ids[autumn], ukraine.place_ids[autumn])
+
+
 def test_country_code_downloads_once_into_the_cache(tmp_path):
     dump = shared_path("data", "geonames", "UA.zip")
     served = tmp_path / "served"

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, geonames_features
-from pipelines.places.extract import reporting_density
+from pipelines.places.extract import report_periods, reporting_density
 from pipelines.places.geonames import read_geonames
 from pipelines.places.resolve import _candidates, resolve_name
 from pipelines.places.recognise import Mention
@@ -38,11 +38,16 @@ def row_texts(rows: pl.DataFrame) -> list[str]:
     return [" ".join(filter(None, [f"{row['town/city']}.", row["title"], row["brief description"]])) for row in rows.iter_rows(named=True)]
 
 
+def row_periods(rows: pl.DataFrame) -> list[int | None]:
+    """Each row's period (pipelines.places.extract.report_periods) from its date."""
+    return report_periods(rows.select(pl.col("date").str.to_datetime("%Y-%m-%d", strict=False).alias("published_at")))
+
+
 def evaluate(rows: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, object]:
     results = []
-    for row in rows.iter_rows(named=True):
+    for row, period in zip(rows.iter_rows(named=True), row_periods(rows), strict=True):
         context = " ".join(filter(None, [row["title"], row["brief description"]]))
-        chosen, method, confidence = resolve_name(row["town/city"], gazetteer, row["province"], context)
+        chosen, method, confidence = resolve_name(row["town/city"], gazetteer, row["province"], context, period)
         lookup_rows, how = gazetteer.lookup(row["town/city"])
         if not lookup_rows:
             lookup_rows = gazetteer.fuzzy_lookup(row["town/city"])
@@ -80,9 +85,9 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     gazetteer = build_gazetteer([geonames_features(read_geonames(dump))], source=str(dump))
     rows = load_cir(cir)
-    # The reporting density comes from the rows' own text (town, title, description), as a run over them
-    # would build it from its reports; never from CIR's coordinates.
-    gazetteer.set_density(reporting_density(row_texts(rows), gazetteer))
+    # The reporting density comes from the rows' own text (town, title, description) and dates, as a run
+    # over them would build it from its reports; never from CIR's coordinates.
+    gazetteer.set_density(reporting_density(row_texts(rows), gazetteer, row_periods(rows)))
     built = time.perf_counter() - start
     start = time.perf_counter()
     result = evaluate(rows, gazetteer)

@@ -30,35 +30,56 @@ DERIVED_SCHEMA = pl.Schema(
 LOCATED_TABLES = ("place_mentions", "derived_points")
 
 
-def unambiguous_rows(texts: list[str], gazetteer: Gazetteer) -> list[int]:
-    """Gazetteer rows of the settlements named unambiguously (one candidate) in the texts, one per mention."""
+def report_periods(reports: pl.DataFrame) -> list[int | None]:
+    """Each report's period for the reporting density: the month it was published in (year * 12 + month - 1),
+    None when undated."""
+    if "published_at" not in reports.columns:
+        return [None] * reports.height
+    at = pl.col("published_at")
+    return reports.select(at.dt.year().cast(pl.Int32) * 12 + at.dt.month().cast(pl.Int32) - 1).to_series().to_list()
+
+
+def unambiguous_rows(texts: list[str], gazetteer: Gazetteer) -> list[list[int]]:
+    """For each text, the gazetteer rows of the settlements it names unambiguously (one candidate), one per mention."""
     return [
-        rows[0]
+        [
+            rows[0]
+            for mention in recognise(text, gazetteer)
+            if mention.not_place is None
+            for rows in [_candidates(gazetteer, mention)]
+            if len(rows) == 1 and gazetteer.feature_types[rows[0]] in SETTLEMENT_TYPES
+        ]
         for text in texts
-        for mention in recognise(text, gazetteer)
-        if mention.not_place is None
-        for rows in [_candidates(gazetteer, mention)]
-        if len(rows) == 1 and gazetteer.feature_types[rows[0]] in SETTLEMENT_TYPES
     ]
 
 
-def density_of(rows: list[int], gazetteer: Gazetteer) -> ReportingDensity:
-    index = np.array(rows, dtype=int)
-    return ReportingDensity(gazetteer.lat[index], gazetteer.lon[index])
+def density_points(rows: list[list[int]], periods: list[int | None], gazetteer: Gazetteer) -> pl.DataFrame:
+    """The points the reporting density counts (lat, lon, period): each text's unambiguous settlements."""
+    index = np.array([row for text_rows in rows for row in text_rows], dtype=int)
+    period = [period for text_rows, period in zip(rows, periods, strict=True) for _ in text_rows]
+    return pl.DataFrame(
+        {"lat": gazetteer.lat[index], "lon": gazetteer.lon[index], "period": period},
+        schema={"lat": pl.Float64, "lon": pl.Float64, "period": pl.Int32},
+    )
 
 
-def reporting_density(texts: list[str], gazetteer: Gazetteer) -> ReportingDensity:
-    """Density of the settlements named unambiguously (one candidate) anywhere in the reports."""
-    return density_of(unambiguous_rows(texts, gazetteer), gazetteer)
+def density_of(points: pl.DataFrame) -> ReportingDensity:
+    return ReportingDensity(points["lat"].to_numpy(), points["lon"].to_numpy(), points["period"].cast(pl.Float64).fill_null(np.nan).to_numpy())
+
+
+def reporting_density(texts: list[str], gazetteer: Gazetteer, periods: list[int | None] | None = None) -> ReportingDensity:
+    """Density of the settlements named unambiguously (one candidate) anywhere in the reports, by the
+    period of each (None: undated)."""
+    return density_of(density_points(unambiguous_rows(texts, gazetteer), periods or [None] * len(texts), gazetteer))
 
 
 def locate_reports(reports: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
-    """Every place mention of each report (report_id, text), resolved with the gazetteer's current density,
-    and the points derived from relative locations."""
+    """Every place mention of each report (report_id, text, and published_at if known), resolved with the
+    gazetteer's current density, and the points derived from relative locations."""
     mentions: list[dict] = []
     derived: list[dict] = []
-    for report_id, text in reports.select("report_id", "text").iter_rows():
-        for resolved in resolve_text(text, gazetteer):
+    for report_id, text, period in zip(reports["report_id"], reports["text"], report_periods(reports), strict=True):
+        for resolved in resolve_text(text, gazetteer, period):
             mention = resolved.mention
             if resolved.row is not None:
                 place_id = gazetteer.place_ids[resolved.row]
@@ -91,7 +112,7 @@ def places_table(gazetteer: Gazetteer, mentions: pl.DataFrame, derived: pl.DataF
 
 def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every place mention of every report, and the places they resolve to (gazetteer features and derived points)."""
-    gazetteer.set_density(reporting_density(reports["text"].to_list(), gazetteer))
+    gazetteer.set_density(reporting_density(reports["text"].to_list(), gazetteer, report_periods(reports)))
     located = locate_reports(reports, gazetteer)
     mentions = located["place_mentions"]
     return places_table(gazetteer, mentions, located["derived_points"]), validated(PlaceMentions, mentions)

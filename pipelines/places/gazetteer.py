@@ -192,20 +192,17 @@ class Gazetteer:
 
     def set_density(self, density: ReportingDensity | None) -> None:
         self.density = density
-        self.__dict__.pop("density_prior", None)
         self.__dict__.pop("prior_cache", None)
 
     @functools.cached_property
-    def prior_cache(self) -> dict[tuple[int, str | None], float]:
-        """Context-free scores of candidates by (row, looked-up key), filled as resolution asks for them."""
+    def prior_cache(self) -> dict[tuple[int, str | None, int | None], float]:
+        """Context-free scores of candidates by (row, looked-up key, period), filled as resolution asks for them."""
         return {}
 
-    @functools.cached_property
-    def density_prior(self) -> np.ndarray:
-        """log(1 + reporting density) around every feature; zeros without a density."""
-        if self.density is None:
-            return np.zeros(len(self.names))
-        return np.log1p(self.density.around_many(np.asarray(self.lat, dtype=float), np.asarray(self.lon, dtype=float)).astype(float))
+    def density_prior(self, row: int, period: int | None = None) -> float:
+        """log(1 + reporting density) around a feature, for a report of that period (None: undated); 0
+        without a density."""
+        return math.log1p(self.density.around(float(self.lat[row]), float(self.lon[row]), period)) if self.density is not None else 0.0
 
     def lookup(self, name: str) -> tuple[list[int], str]:
         """Candidate rows for a name and how they were found: exact spelling first, then the loose key."""
@@ -355,38 +352,51 @@ def build_gazetteer(frames: Iterable[pl.DataFrame], source: str) -> Gazetteer:
 
 
 class ReportingDensity:
-    """Where the reporting concentrates: counts of unambiguously named places on a 0.1-degree grid.
+    """Where the reporting concentrates: counts of unambiguously named places on a 0.1-degree grid, over
+    the whole corpus and per period (month) of the reports that named them.
 
     Built from the run's own reports, it tells a village near the fighting from its namesake far
-    from it when nothing else in a report does.
+    from it when nothing else in a report does. The front moves, so a dated report weighs most what
+    was reported in the months around its own (PERIOD_WINDOW either side), and the whole corpus at
+    GLOBAL_SHARE of that window's size.
     """
 
     CELL_DEG = 0.1
+    PERIOD_WINDOW = 1
+    GLOBAL_SHARE = 0.4
 
-    def __init__(self, lat: np.ndarray, lon: np.ndarray):
+    def __init__(self, lat: np.ndarray, lon: np.ndarray, period: np.ndarray | None = None):
+        lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        period = np.full(len(lat), np.nan) if period is None else np.asarray(period, dtype=float)
         keep = ~(np.isnan(lat) | np.isnan(lon))
         cells = np.stack([np.floor(lat[keep] / self.CELL_DEG), np.floor(lon[keep] / self.CELL_DEG)], axis=1).astype(np.int64)
-        self.counts: dict[tuple[int, int], int] = defaultdict(int)
-        for cell in map(tuple, cells):
-            self.counts[cell] += 1
+        counts: dict[tuple[int, int], int] = defaultdict(int)
+        period_counts: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+        for cell, when in zip(map(tuple, cells), period[keep].tolist()):
+            counts[cell] += 1
+            if when == when:  # not NaN: a dated report
+                period_counts[int(when)][cell] += 1
+        # Plain dicts: the gazetteer holding this goes to worker processes by pickle.
+        self.counts = dict(counts)
+        self.period_counts = {p: dict(c) for p, c in period_counts.items()}
         self.total = int(keep.sum())
+        self.period_totals = {p: sum(c.values()) for p, c in self.period_counts.items()}
 
-    def around(self, lat: float, lon: float) -> int:
-        """Mentions in the point's cell and the eight around it (about 30 km across)."""
-        return int(self.around_many(np.array([lat], dtype=float), np.array([lon], dtype=float))[0])
-
-    def around_many(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-        """`around` for arrays of points at once (0 for points without coordinates)."""
-        result = np.zeros(len(lat), dtype=np.int64)
-        known = ~(np.isnan(lat) | np.isnan(lon))
-        i = np.floor(lat[known] / self.CELL_DEG).astype(np.int64)
-        j = np.floor(lon[known] / self.CELL_DEG).astype(np.int64)
-        total = np.zeros(len(i), dtype=np.int64)
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
-                total += np.fromiter((self.counts.get(cell, 0) for cell in zip((i + di).tolist(), (j + dj).tolist())), dtype=np.int64, count=len(i))
-        result[known] = total
-        return result
+    def around(self, lat: float, lon: float, period: int | None = None) -> float:
+        """Mentions in the point's cell and the eight around it (about 30 km across; 0 without coordinates):
+        over the whole corpus, or for a period, over the periods around it plus the whole corpus scaled to
+        GLOBAL_SHARE of them."""
+        if lat != lat or lon != lon:
+            return 0.0
+        i, j = math.floor(lat / self.CELL_DEG), math.floor(lon / self.CELL_DEG)
+        cells = [(i + di, j + dj) for di in (-1, 0, 1) for dj in (-1, 0, 1)]
+        overall = sum(self.counts.get(cell, 0) for cell in cells)
+        if period is None:
+            return float(overall)
+        periods = range(period - self.PERIOD_WINDOW, period + self.PERIOD_WINDOW + 1)
+        window_total = sum(self.period_totals.get(p, 0) for p in periods)
+        in_window = sum(self.period_counts[p].get(cell, 0) for p in periods if p in self.period_counts for cell in cells)
+        return in_window + self.GLOBAL_SHARE * window_total / max(self.total, 1) * overall
 
 
 EARTH_RADIUS_KM = 6371.0

@@ -134,23 +134,23 @@ def _candidates(gazetteer: Gazetteer, mention: Mention) -> list[int]:
     return rows
 
 
-def _prior(gazetteer: Gazetteer, row: int, key: str | None = None) -> float:
-    """What a candidate is worth before context: its current name matching, its rank and size."""
-    cached = gazetteer.prior_cache.get((row, key))
+def _prior(gazetteer: Gazetteer, row: int, key: str | None = None, period: int | None = None) -> float:
+    """What a candidate is worth before context: its current name matching, its rank and size, and the
+    reporting around it in the report's period."""
+    cached = gazetteer.prior_cache.get((row, key, period))
     if cached is None:
-        cached = gazetteer.prior_cache[(row, key)] = _uncached_prior(gazetteer, row, key)
+        cached = gazetteer.prior_cache[(row, key, period)] = _uncached_prior(gazetteer, row, key, period)
     return cached
 
 
-def _uncached_prior(gazetteer: Gazetteer, row: int, key: str | None) -> float:
+def _uncached_prior(gazetteer: Gazetteer, row: int, key: str | None, period: int | None) -> float:
     code = gazetteer.feature_codes[row]
     population = gazetteer.population[row]
     score = 0.5 * math.log10(max(population, POPULATION_FLOOR) / POPULATION_FLOOR) + 0.1 * math.log10(min(population, POPULATION_FLOOR) + 1)
     if key is not None and gazetteer.primary_keys[row] == key:
         # Found under its own name, not a former or foreign one (Novoselivka is not Iverske, once Novoselivka).
         score += 1.5
-    if gazetteer.density is not None:
-        score += DENSITY_WEIGHT * gazetteer.density_prior[row]
+    score += DENSITY_WEIGHT * gazetteer.density_prior(row, period)
     if code in {"PPLC", "PPLA", "PPLA2"}:
         score += 1.0
     if code in {"PPLH", "PPLQ", "PPLW"}:
@@ -192,8 +192,9 @@ def _layout(text: str, mentions: list[Mention], candidates: list[list[int]], gaz
     return _ReportLayout(paragraph, sentence, sentence_oblasts, report_oblasts)
 
 
-def resolve_text(text: str, gazetteer: Gazetteer) -> list[Resolved]:
-    """Recognise and resolve every place in one report."""
+def resolve_text(text: str, gazetteer: Gazetteer, period: int | None = None) -> list[Resolved]:
+    """Recognise and resolve every place in one report of that period (pipelines.places.extract.period_of;
+    None: undated)."""
     mentions = [m for m in recognise(text, gazetteer) if m.not_place is None]
     relatives = relative_expressions(text)
     candidates = [_candidates(gazetteer, m) for m in mentions]
@@ -208,7 +209,7 @@ def resolve_text(text: str, gazetteer: Gazetteer) -> list[Resolved]:
         anchors = _Anchors(gazetteer, chosen, layout.paragraph)
         for index in ambiguous:
             rows = candidates[index]
-            scores, method = _score(gazetteer, index, mentions, rows, chosen, layout, anchors, anchors_for.get(index))
+            scores, method = _score(gazetteer, index, mentions, rows, chosen, layout, anchors, anchors_for.get(index), period)
             order = np.argsort(-scores)
             margin = float(scores[order[0]] - scores[order[1]])
             chosen[index] = rows[order[0]]
@@ -262,12 +263,12 @@ def _relative_links(text: str, mentions: list[Mention], relatives: list[dict], l
     return links
 
 
-def _score(gazetteer, index, mentions, rows, chosen, layout, anchors, link):
+def _score(gazetteer, index, mentions, rows, chosen, layout, anchors, link, period):
     mention = mentions[index]
     key = loose_key(mention.text)
     rows_array = np.array(rows)
     lat, lon = gazetteer.lat[rows_array], gazetteer.lon[rows_array]
-    scores = np.array([_prior(gazetteer, r, key) for r in rows], dtype=float)
+    scores = np.array([_prior(gazetteer, r, key, period) for r in rows], dtype=float)
     methods = {"prior"}
     in_sentence = layout.sentence_oblasts.get(layout.sentence[index], set())
     for r_index, row in enumerate(rows):
@@ -363,9 +364,10 @@ def oblasts_named(text: str, gazetteer: Gazetteer) -> set[str]:
 
 
 def resolve_name(
-    name: str, gazetteer: Gazetteer, admin1: str | None = None, context: str | None = None
+    name: str, gazetteer: Gazetteer, admin1: str | None = None, context: str | None = None, period: int | None = None
 ) -> tuple[int | None, str, float]:
-    """One place name given on its own (a table's town column), with an optional oblast and a context text."""
+    """One place name given on its own (a table's town column), with an optional oblast, a context text and
+    the period it was reported in."""
     rows, how = gazetteer.lookup(name)
     if not rows:
         rows, how = gazetteer.fuzzy_lookup(name), "fuzzy"
@@ -376,7 +378,7 @@ def resolve_name(
     if len(rows) == 1:
         return rows[0], how, 1.0
     key = loose_key(name)
-    scores = np.array([_prior(gazetteer, r, key) for r in rows], dtype=float)
+    scores = np.array([_prior(gazetteer, r, key, period) for r in rows], dtype=float)
     methods = {how}
     if admin1:
         wanted = oblasts_named(admin1, gazetteer)
@@ -385,7 +387,7 @@ def resolve_name(
             scores += 3.0 * matches
             methods.add("oblast")
     if context:
-        anchors = [r.row for r in resolve_text(context, gazetteer) if r.row is not None and loose_key(r.mention.text) != key]
+        anchors = [r.row for r in resolve_text(context, gazetteer, period) if r.row is not None and loose_key(r.mention.text) != key]
         anchors = [a for a in anchors if gazetteer.feature_types[a] not in {"oblast", "region"} and not np.isnan(gazetteer.lat[a])]
         if anchors:
             rows_array = np.array(rows)
