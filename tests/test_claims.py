@@ -684,6 +684,29 @@ def test_a_claimant_whose_words_hold_no_event_introduces_the_next_sentence():
     assert rows(claims, "source_id", "event_type") == [(None, "strike"), (None, "repelled")]
 
 
+
+def test_an_introduced_claimant_speaks_on_until_a_sentence_names_another():
+    _, claims = extract(
+        "The head of the Sumy regional military administration Dmytro Zhyvytskyi reported on the situation. "
+        "Russian forces shelled a housing estate in Okhtyrka. Russian forces also attacked Izium. "
+        "Ukrainian forces said they repelled an assault near Kharkiv."
+    )
+    assert rows(claims, "source_id", "event_type") == [("ua_zhyvytskyi", "strike"), ("ua_zhyvytskyi", "assault"), ("ua_armed_forces", "repelled")]
+
+
+def test_a_detail_that_counts_what_its_topic_sentence_did_not_is_its_own_claim():
+    _, claims = extract(
+        "Russian forces continued artillery strikes on Kharkiv, destroying civilian infrastructure. "
+        "At least 53 civilians were killed in Kharkiv by the shelling on May 6. Civilians were killed in Kharkiv."
+    )
+    harm = claims.filter(pl.col("event_type") == "civilian_harm")
+    assert rows(harm, "quantity") == [(None,), (53.0,)]
+
+
+def test_an_attack_made_with_artillery_is_a_strike_in_ukrainian_too():
+    _, claims = extract("Сьогодні окупанти вкотре здійснили атаку з важкої артилерії по мешканцях Харкова.")
+    assert rows(claims, "event_type") == [("strike",)]
+
 def test_an_organ_whose_name_joins_capitalised_words_with_and():
     _, claims = extract("The Ministry of Culture and Information Policy of Ukraine reported that Russian forces destroyed monuments in Kharkiv.")
     sources = rows(claims, "source_id")

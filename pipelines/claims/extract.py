@@ -178,7 +178,7 @@ class ReportExtractor:
         self.sentence_dates: list[DateMention] = []
         self.last_event: Event | None = None
         self.paragraph_actor: str | None = None
-        self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str]]]] = {}
+        self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str], float | None]]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -192,7 +192,8 @@ class ReportExtractor:
             said = [attributor.attributions(self.text, s.start, s.end) for s in paragraph]
             said = quoted_speakers(self.text, paragraph, said)
             for index, (sentence, attributions) in enumerate(zip(paragraph, said)):
-                if not attributions and lead_in is not None:
+                led = not attributions and lead_in is not None
+                if led:
                     # What a denial denies is in its own sentence; the next sentence is the claimant's assertion.
                     attributions = [governing(lead_in, sentence, "asserted")]
                 claims_before = len(self.result.claims)
@@ -211,7 +212,9 @@ class ReportExtractor:
                 # A place in the claimant's title ("the head of the Chernihiv administration") is not what it says.
                 spoken = [m for m in named if not any(a.slot[0] <= m.start < a.slot[1] for a in attributions)]
                 silent = own and not spoken and len(self.result.claims) == claims_before and self._contentless(sentence)
-                lead_in = attributions[0] if silent else None
+                # "X reported on the situation in the city. S1. S2.": the claimant speaks on until a sentence names
+                # a claimant of its own.
+                lead_in = attributions[0] if silent else lead_in if led else None
             # Only a paragraph that says no more than who speaks introduces the next paragraph.
             if len(paragraph) > 1:
                 lead_in = None
@@ -282,7 +285,7 @@ class ReportExtractor:
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
-                if self._restated(identifier, source_id, event_type, polarity, places, start, sentence, repeated, evidence):
+                if self._restated(identifier, source_id, event_type, polarity, places, start, sentence, repeated, evidence, quantity and quantity.value):
                     continue
                 self.result.claims.append(
                     {
@@ -308,23 +311,27 @@ class ReportExtractor:
         return places
 
     def _restated(
-        self, identifier: str, source_id: str | None, event_type: str, polarity: str, refs: list[PlaceRef], start: int, sentence: Sentence, repeated: bool, evidence: frozenset[str]
+        self, identifier: str, source_id: str | None, event_type: str, polarity: str, refs: list[PlaceRef], start: int, sentence: Sentence, repeated: bool, evidence: frozenset[str],
+        quantity: float | None,
     ) -> bool:
         """Whether a claim repeats one made just before, in the headline or the same paragraph: same event,
         places and claimant, or the report's own voice repeating a claimant. A summary's claim restated in
         a later section is kept: each carries its own context and citations; so is one of the same paragraph
-        that cites other evidence (a topic sentence and the detail after it). A body that places the
+        that cites other evidence or counts what the earlier one did not (a topic sentence and the detail
+        after it: "... strikes on the city. At least 53 people were killed"). A body that places the
         headline's claim more precisely, in the same voice, replaces it; in the report's own voice, it lends
         the headline's claim its places."""
         places = frozenset(p.place_id for p in refs)
         paragraph = sentence.paragraph
         seen = self.seen.setdefault((event_type, polarity), [])
         for earlier in list(seen):
-            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_evidence = earlier
+            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_evidence, earlier_quantity = earlier
             if earlier_start >= sentence.start:
                 # Another clause of this sentence: split on purpose.
                 continue
             if earlier_paragraph == paragraph and evidence and earlier_evidence and not evidence & earlier_evidence:
+                continue
+            if earlier_paragraph == paragraph and quantity is not None and quantity != earlier_quantity:
                 continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
             # within a paragraph both must agree.
@@ -338,12 +345,12 @@ class ReportExtractor:
                 if source_id != earlier_source:
                     added = [p for p in refs if p.place_id not in earlier_places]
                     self.result.claim_places.extend(self._claim_place(earlier_id, p) for p in added)
-                    seen[seen.index(earlier)] = (*earlier[:4], places, earlier_evidence)
+                    seen[seen.index(earlier)] = (*earlier[:4], places, *earlier[5:])
                     return True
                 seen.remove(earlier)
                 self.result.claims = [c for c in self.result.claims if c["claim_id"] != earlier_id]
                 self.result.claim_places = [c for c in self.result.claim_places if c["claim_id"] != earlier_id]
-        seen.append((identifier, start, paragraph, source_id, places, evidence))
+        seen.append((identifier, start, paragraph, source_id, places, evidence, quantity))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
