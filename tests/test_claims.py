@@ -707,6 +707,21 @@ def test_an_attack_made_with_artillery_is_a_strike_in_ukrainian_too():
     _, claims = extract("Сьогодні окупанти вкотре здійснили атаку з важкої артилерії по мешканцях Харкова.")
     assert rows(claims, "event_type") == [("strike",)]
 
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Russian forces captured half of Bakhmut.", "advance"),
+        ("Stryuk said Russian forces have encircled approximately two-thirds of Kharkiv.", "advance"),
+        ("Russian forces captured Bakhmut.", "capture"),
+        ("Russian forces have only reached the outskirts of Izium.", "advance"),
+        ("Izium residents said Russian forces reached the city's outskirts.", "advance"),
+    ],
+)
+def test_a_share_of_a_place_taken_or_its_outskirts_reached_is_an_advance(text, event_type):
+    _, claims = extract(text)
+    assert rows(claims, "event_type") == [(event_type,)]
+
 def test_an_organ_whose_name_joins_capitalised_words_with_and():
     _, claims = extract("The Ministry of Culture and Information Policy of Ukraine reported that Russian forces destroyed monuments in Kharkiv.")
     sources = rows(claims, "source_id")
@@ -862,7 +877,7 @@ def test_residents_of_named_towns_a_cue_set_off_by_commas_and_an_estimating_clai
     )
     assert ("ua_zelensky", "assault") in rows(claims, "source_id", "event_type")
     _, claims = extract("Ukrainian sources differed, with Oleksandr Stryuk estimating that Russian forces have encircled two-thirds of Kharkiv.")
-    assert rows(claims, "source_id", "event_type") == [("ua_stryuk", "assault")]
+    assert rows(claims, "source_id", "event_type") == [("ua_stryuk", "advance")]
 
 
 def test_a_denial_of_the_claims_just_made_denies_their_event():
