@@ -722,6 +722,16 @@ def test_a_share_of_a_place_taken_or_its_outskirts_reached_is_an_advance(text, e
     _, claims = extract(text)
     assert rows(claims, "event_type") == [(event_type,)]
 
+
+def test_a_claimant_denying_anothers_claims_denies_what_they_claimed():
+    _, claims = extract(
+        "Luhansk Oblast Head Serhiy Haidai emphasized that Ukrainian troops still control Kharkiv, "
+        "denying Chechen Leader Ramzan Kadyrov’s false claims that Kharkiv is under full Russian control."
+    )
+    assert rows(claims, "source_id", "event_type", "polarity") == [
+        ("ua_haidai", "holding", "asserted"), ("ua_haidai", "capture", "denied"), ("ru_kadyrov", "capture", "asserted")
+    ]
+
 def test_an_organ_whose_name_joins_capitalised_words_with_and():
     _, claims = extract("The Ministry of Culture and Information Policy of Ukraine reported that Russian forces destroyed monuments in Kharkiv.")
     sources = rows(claims, "source_id")

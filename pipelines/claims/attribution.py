@@ -105,6 +105,7 @@ _PARTICIPLE_CUE = re.compile(r"^\w+ing$")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 SINGULAR_ARTICLE = re.compile(r"^(?:a|an|one)\s", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"[’']s\b")
 # A person's name: two or three capitalised words ("Vitaliy Kim", "Oleksiy Gromov").
 _PERSON_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}")
 _SURNAME = re.compile(r"[A-Z][\w'’-]+")
@@ -330,9 +331,12 @@ class Attributor:
                 # "..., said Governor Oleh Syniehubov." and '"...," - said X': the speaker follows the cue and
                 # the saying is what came before it (a name there wins over the claimant an empty slot carries).
                 inverted = self._slot_after(text, cue.end(), end)
-                claimants = self._claimants(text, *inverted)
-                if claimants:
-                    slot, forward = inverted, False
+                # "..., denying X's claims that ...": a possessive names whose words are meant, not the speaker.
+                # The claimant carried in speaks.
+                if not _POSSESSIVE.search(text, inverted[0], inverted[1] + 2):
+                    claimants = self._claimants(text, *inverted)
+                    if claimants:
+                        slot, forward = inverted, False
             # "Russian forces attempted to land, he reported, but failed": a cue set off by commas speaks for the
             # sentence around it.
             if forward and text.startswith(",", cue.end()) and _PARENTHETICAL_SPEAKER.search(text, start, cue.start()):
