@@ -73,7 +73,7 @@ def drift(counted: pl.Series, current: pl.Series) -> float:
     return changed / max(1, counted.len())
 
 
-def _density_points(reports: pl.DataFrame, gazetteer: Gazetteer, cache: StageCache, workers: int) -> pl.DataFrame:
+def _density_points(reports: pl.DataFrame, periods: list[int | None], gazetteer: Gazetteer, cache: StageCache, workers: int) -> pl.DataFrame:
     """The unambiguously named settlements the density counts: from the snapshot while it holds, else counted now."""
     snapshot = cache.load(["points"])
     if snapshot is not None and drift(snapshot[0]["report_id"], reports["report_id"]) <= DENSITY_DRIFT:
@@ -84,7 +84,7 @@ def _density_points(reports: pl.DataFrame, gazetteer: Gazetteer, cache: StageCac
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     parallel = workers if len(texts) >= MIN_PARALLEL_REPORTS else 1
     rows = [text_rows for part in map_in_workers(_unambiguous, chunks, parallel, _with_gazetteer, (gazetteer,)) for text_rows in part]
-    points = density_points(rows, report_periods(reports), gazetteer)
+    points = density_points(rows, periods, gazetteer)
     cache.store(reports.select("report_id", pl.col("report_id").alias("input_key")), {"points": points})
     return points
 
@@ -94,11 +94,12 @@ def locate(reports: pl.DataFrame, gazetteer: Gazetteer, cache_dir: Path | None, 
     base = digest(["places", rules_version(), frame_digest(gazetteer.features)])
     if cache_dir is not None:
         gazetteer.keep_indexes(cache_dir / "gazetteer", base)
-    points = _density_points(reports, gazetteer, StageCache(cache_dir and cache_dir / "density", base), workers)
+    periods = report_periods(reports)
+    points = _density_points(reports, periods, gazetteer, StageCache(cache_dir and cache_dir / "density", base), workers)
     gazetteer.set_density(density_of(points))
     version = digest([base, frame_digest(points)])
     items = reports.select("report_id", "text", *(["published_at"] if "published_at" in reports.columns else []))
-    keys = [digest([text, str(period)]) for text, period in zip(items["text"].to_list(), report_periods(items), strict=True)]
+    keys = [digest([text, str(period)]) for text, period in zip(items["text"].to_list(), periods, strict=True)]
     tables, stats = extract_incrementally(
         items, keys, LOCATED_TABLES, _locate, StageCache(cache_dir and cache_dir / "places", version),
         workers, _with_gazetteer, (gazetteer,),

@@ -285,7 +285,7 @@ class ReportExtractor:
                 if source_id is not None and claimant is not None and source_id == claimant.source_id:
                     self.result.surfaces.setdefault(source_id, set()).add(claimant.surface)
                 identifier = claim_id(self.report_id, start, end, event_type, source_id)
-                if self._restated(identifier, source_id, event_type, polarity, places, start, sentence, repeated, evidence, quantity and quantity.value):
+                if self._restated(identifier, source_id, event_type, polarity, places, start, sentence, repeated, evidence, quantity.value if quantity else None):
                     continue
                 self.result.claims.append(
                     {
