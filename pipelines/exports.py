@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import trash
 from pipelines.publish import published_content
 
 PARQUET_DIR = "claim_facts_parquet"
@@ -129,7 +130,7 @@ def _write_joined(target: Path, head: str, pieces: list[Path], separator: str, t
                 _copy_all(source.fileno(), out.fileno(), size)
             first = False
         out.write(tail.encode())
-    staged.replace(target)
+    trash.replace(staged, target)
     return target
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import shutil
 import uuid
@@ -27,6 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import trash
 from pipelines.schemas import TABLE_MODELS, polars_schema
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "sql" / "checks"
@@ -657,7 +657,7 @@ def publish(
             with _incoming(connection, digests):
                 connection.execute(f"CREATE OR REPLACE TABLE {META_SCHEMA}.report_digests AS SELECT * FROM incoming")
             connection.execute("CHECKPOINT")
-        os.replace(building, path)
+        trash.replace(building, path)
     finally:
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -3,11 +3,13 @@ break a publish; a patched file equals one built from the same tables."""
 
 import datetime as dt
 import json
+import time
 
 import duckdb
 import polars as pl
 import pytest
 
+from pipelines import trash
 from pipelines.extraction import attribute, locate
 from pipelines.ingest.formats import Limits
 from pipelines.ingest.mappings import load_mappings
@@ -275,3 +277,37 @@ def test_a_change_to_what_a_patched_mart_reads_of_a_small_table_replaces_the_rep
     patched = publish_all(path, retyped)
     assert (patched.mode, patched.changes["claim_facts"], patched.patched_reports) == ("patched", "patched", len(naming))
     assert contents(path) == contents(publish_all(tmp_path / "fresh.duckdb", retyped).path)
+
+
+def _emptied(folder, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while (folder / trash.TRASH).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not (folder / trash.TRASH).exists()
+
+
+def test_a_large_file_replaced_is_held_in_the_trash_and_freed_later_while_its_readers_keep_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(trash, "MIN_BYTES", 1)
+    emptied = []
+    monkeypatch.setattr(trash, "empty_later", emptied.append)
+    target, staged = tmp_path / "big.csv", tmp_path / ".big.csv.new"
+    target.write_text("old")
+    staged.write_text("new")
+    with target.open() as reader:
+        trash.replace(staged, target)
+        assert reader.read() == "old"
+    assert target.read_text() == "new"
+    assert emptied == [tmp_path / trash.TRASH]
+    assert [p.read_text() for p in emptied[0].iterdir()] == ["old"]
+    trash._empty(emptied[0])
+    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+
+
+def test_publishing_over_a_large_warehouse_leaves_only_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setattr(trash, "MIN_BYTES", 1)
+    path = tmp_path / "sitrep.duckdb"
+    publish_reports(path, ["a"])
+    publish_reports(path, ["a", "b"])
+    assert report_ids_in(path) == ["a", "b"]
+    assert _emptied(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["sitrep.duckdb"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from re import _constants as sre_constants
@@ -89,8 +90,14 @@ class StemmedPattern:
         # The trie matches the longest stem at a position; every pattern with a stem that is a prefix of it
         # may match there. Each group of patterns is compiled when a text first needs it: compiling them all
         # costs half a second a process, and a few reports meet only some of them.
+        # Looked up by the stem's prefixes, not by testing every pattern's stems against every stem: the
+        # triggers have over a thousand stems, and the pairwise test took half a second a process.
+        patterns_of: dict[str, set[int]] = defaultdict(set)
+        for i, stems in enumerate(stems_of):
+            for s in stems:
+                patterns_of[s].add(i)
         self.rows_of: dict[str, tuple[int, ...]] = {
-            stem: tuple(i for i, stems in enumerate(stems_of) if any(stem.startswith(s) for s in stems)) for stem in all_stems
+            stem: tuple(sorted(set().union(*(patterns_of.get(stem[:n], ()) for n in range(1, len(stem) + 1))))) for stem in all_stems
         }
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
 
