@@ -63,4 +63,5 @@ clean: ## remove the published file, staged tables and the extraction cache (the
 EVAL_WAREHOUSE := $(CURDIR)/warehouse/eval/sitrep.duckdb
 eval: setup $(DAGSTER_HOME)/dagster.yaml ## build a warehouse over ../shared and score it against the gold files
 	SITREP_REPORTS_DIR=$(CURDIR)/../shared SITREP_WAREHOUSE=$(EVAL_WAREHOUSE) $(RUN) python -m pipelines.run > /dev/null
-	$(RUN) python -m pipelines.evaluate $(EVAL_WAREHOUSE) ../shared/examples/vuhledar-gold.json seeds/gold/dev seeds/gold/heldout
+	$(RUN) python -m pipelines.evaluate $(EVAL_WAREHOUSE) ../shared/examples/vuhledar-gold.json seeds/gold/dev seeds/gold/heldout \
+		'isw-to-june+seed=seeds/gold/*/isw-2022-0[2-6]-*.json+../shared/examples/vuhledar-gold.json'

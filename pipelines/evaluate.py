@@ -39,6 +39,7 @@ false positives (extra).
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import re
 import sys
@@ -486,25 +487,46 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="python -m pipelines.evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("warehouse", type=Path, help="the DuckDB warehouse to score (opened read-only)")
-    parser.add_argument("gold", nargs="+", help="gold files or folders of them; each argument is one gold set")
+    parser.add_argument(
+        "gold", nargs="+",
+        help='gold files or folders of them; each argument is one gold set, of several paths or glob patterns joined by "+", '
+        'named by a "NAME=" before them (isw-to-june+seed=seeds/gold/*/isw-2022-0[2-6]-*.json+../shared/examples/vuhledar-gold.json)',
+    )
     parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     parser.add_argument("--details", action="store_true", help="list each file's missed and extra claims")
     return parser.parse_args(argv)
+
+
+def gold_set(argument: str) -> tuple[str, list[Path]]:
+    """A gold set's name and paths from its argument: "[NAME=]PATH[+PATH...]", a path being a file, a folder or
+    a glob pattern (which must match something)."""
+    name, _, spec = argument.partition("=") if "=" in argument else (argument, "", argument)
+    paths = []
+    for part in spec.split("+"):
+        if any(c in part for c in "*?["):
+            matched = sorted(glob.glob(part))
+            if not matched:
+                raise SystemExit(f"gold set {name}: {part} matches no file")
+            paths += map(Path, matched)
+        else:
+            paths.append(Path(part))
+    return name, paths
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     results = {}
     with duckdb.connect(str(args.warehouse), read_only=True) as connection:
-        for target in args.gold:
-            scopes, missing = load_scopes(connection, load_gold([Path(target)]))
+        for argument in args.gold:
+            target, paths = gold_set(argument)
+            scopes, missing = load_scopes(connection, load_gold(paths))
             results[target] = {"figures": score(scopes, missing)}
             if args.details:
                 results[target]["details"] = claim_details(scopes)
     if args.json:
         print(json.dumps({"warehouse": str(args.warehouse), "gold_sets": results}, indent=2, ensure_ascii=False))
         return 0
-    width = max(len("gold set"), *(len(t) for t in args.gold))
+    width = max(len("gold set"), *(len(t) for t in results))
     print(f"Evaluation of {args.warehouse}")
     print(table_header(width))
     for target, result in results.items():

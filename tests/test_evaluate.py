@@ -277,3 +277,23 @@ def test_details_name_the_missed_and_the_extra_sources(tmp_path: Path, capsys: p
     assert evaluate.main(["--details", warehouse, gold]) == 0
     out = capsys.readouterr().out
     assert "missed source Ministry of Defence of the Russian Federation" in out and "extra source Wagner Group" in out
+
+
+def test_a_named_gold_set_joins_paths_and_patterns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claims = perfect_claims()
+    claims[1]["event_type"] = "assault"
+    connection, _ = build(tmp_path, claims)
+    connection.close()
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "copy-1.json").write_text((tmp_path / "gold.json").read_text(encoding="utf-8"), encoding="utf-8")
+    warehouse = str(tmp_path / "sitrep.duckdb")
+
+    argument = f"both={tmp_path / 'gold.json'}+{tmp_path / 'more' / 'copy-*.json'}"
+    assert evaluate.main(["--json", warehouse, argument]) == 0
+    both = json.loads(capsys.readouterr().out)["gold_sets"]["both"]["figures"]
+    (tmp_path / "again").mkdir()
+    single = figures(tmp_path / "again", claims)
+    assert both["files"] == 2 * single["files"]
+    assert both["claim_recall"] == single["claim_recall"] == 0.5
+    with pytest.raises(SystemExit, match="matches no file"):
+        evaluate.main([warehouse, f"none={tmp_path / 'nothing-*.json'}"])

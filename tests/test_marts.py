@@ -217,10 +217,15 @@ def test_claim_facts_exports_open_with_standard_readers(tmp_path):
     assert sorted(p.name for p in written["parquet"].iterdir()) == months
 
 
-def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tmp_path):
+def test_exports_encode_only_the_rows_that_changed_and_equal_a_fresh_export(tmp_path, monkeypatch):
     import json
 
+    from pipelines import exports
     from pipelines.exports import export_claim_facts
+
+    encoded = []
+    encode = exports.encoded_rows
+    monkeypatch.setattr(exports, "encoded_rows", lambda rows: encoded.extend(rows["claim_id"].to_list()) or encode(rows))
 
     claims = [
         claim("c1", "ru_mod", "capture", "RU", "popasna"),
@@ -238,7 +243,10 @@ def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tm
     # May's other day (c6) is taken from the previous Parquet file, not from the warehouse.
     claims = [claims[0], claim("c4", "ru_blog", "advance", "RU", "popasna"), claims[3], claims[1], claim("c5", "ua_gs", "holding", "UA", "popasna", day=dt.date(2022, 8, 3))]
     warehouse(tmp_path, claims).close()
+    encoded.clear()
     assert export_claim_facts(tmp_path / "w.duckdb", out)[1] == ["2022-05", "2022-08"]
+    # c1 shares its day with the new c4 but is cut from the day's previous pieces.
+    assert sorted(encoded) == ["c4", "c5"]
     assert june.stat().st_mtime_ns == june_written
     assert sorted(p.name for p in (out / "claim_facts_parquet").iterdir()) == ["month=2022-05", "month=2022-06", "month=2022-08"]
     fresh = tmp_path / "fresh"
@@ -250,6 +258,20 @@ def test_exports_encode_only_the_months_that_changed_and_equal_a_fresh_export(tm
         patched, anew = (pl.read_parquet(d / "claim_facts_parquet" / f"month={month}" / "00000000.parquet") for d in (out, fresh))
         assert patched.equals(anew), month
     assert pl.read_parquet(out / "claim_facts_parquet" / "month=2022-05" / "00000000.parquet")["claim_id"].to_list() == ["c1", "c4", "c6"]
+    # A row that changes within a day is encoded again, alone; its day's other row is kept.
+    (tmp_path / "w.duckdb").unlink()
+    claims[0] = claim("c1", "ru_mod", "advance", "RU", "popasna")
+    warehouse(tmp_path, claims).close()
+    encoded.clear()
+    assert export_claim_facts(tmp_path / "w.duckdb", out)[1] == ["2022-05"]
+    assert encoded == ["c1"]
+    fresh = tmp_path / "fresh-again"
+    export_claim_facts(tmp_path / "w.duckdb", fresh)
+    for name in ("claim_facts.csv", "claim_facts.geojson"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes()
+    patched, anew = (pl.read_parquet(d / "claim_facts_parquet" / "month=2022-05" / "00000000.parquet") for d in (out, fresh))
+    assert patched.equals(anew)
+    assert patched.filter(pl.col("claim_id") == "c1")["event_type"].to_list() == ["advance"]
 
 
 def test_the_overview_is_one_self_contained_page(tmp_path):
