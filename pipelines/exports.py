@@ -60,18 +60,16 @@ def day_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {day: f"{schema}/{digest}" for day, digest in rows}
 
 
-def row_hashes(connection: duckdb.DuckDBPyConnection, days: list[str]) -> pl.DataFrame:
-    """Each claim_facts row of these days as its day, key (claim_id, place_id) and hash, in export order."""
-    _, columns = _schema(connection)
+def row_hashes(connection: duckdb.DuckDBPyConnection, columns: str, days: list[str]) -> pl.DataFrame:
+    """Each claim_facts row of these days as its day, key (claim_id, place_id) and hash (of `columns`), in export order."""
     return connection.execute(
         f"select {_DAY} as day, claim_id, place_id, hash({columns}) as h from claim_facts where {_DAY} in (select unnest($days)) {_EXPORT_ORDER}",
         {"days": days},
     ).pl()
 
 
-def read_rows(connection: duckdb.DuckDBPyConnection, days: list[str], hashes: list[int]) -> pl.DataFrame:
-    """The claim_facts rows of these days with these hashes, with their day and hash, in export order."""
-    _, columns = _schema(connection)
+def read_rows(connection: duckdb.DuckDBPyConnection, columns: str, days: list[str], hashes: list[int]) -> pl.DataFrame:
+    """The claim_facts rows of these days with these hashes (of `columns`), with their day and hash, in export order."""
     return connection.execute(
         f"select *, {_DAY} as day, hash({columns}) as h from claim_facts "
         f"where {_DAY} in (select unnest($days)) and hash({columns}) in (select unnest($hashes)) {_EXPORT_ORDER}",
@@ -218,7 +216,7 @@ def _copy_all(source: int, out: int, size: int) -> None:
 
 
 ROWS_PREFIX = "rows-"
-# Per exported row, in piece order: its day, hash, and the bytes of its CSV line and GeoJSON feature.
+# Per exported row, in piece order: its day, hash, and the lengths in bytes of its CSV line and GeoJSON feature.
 _ROWS_SCHEMA = pl.DataFrame(schema={"day": pl.String, "h": pl.UInt64, "csv_len": pl.UInt32, "geo_len": pl.UInt32})
 
 
@@ -280,7 +278,7 @@ def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path],
         exported = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         digests = day_digests(connection)
-        schema, _ = _schema(connection)
+        schema, columns = _schema(connection)
         # A month without its Parquet file (a first export, or one deleted) takes all its days from the warehouse.
         whole = {m for m in map(month_of, digests) if not (targets["parquet"] / f"month={m}" / PARQUET_FILE).exists()}
         changed = sorted(
@@ -288,13 +286,13 @@ def export_claim_facts(warehouse: Path, out_dir: Path) -> tuple[dict[str, Path],
             if exported.get(d) != digest or month_of(d) in whole or not (pieces / f"{d}.csv").exists() or not (pieces / f"{d}.geojson").exists()
         )
         gone = set(exported) - set(digests)
-        current = row_hashes(connection, changed)
+        current = row_hashes(connection, columns, changed)
         rows_path = pieces / f"{ROWS_PREFIX}{schema}.parquet"
         recorded = _recorded_rows(rows_path) if exported else _ROWS_SCHEMA.clear()
         previous = _reusable(recorded, changed, whole, pieces)
         known = current.join(previous, on=["day", "h"], how="semi", maintain_order="left")
         new = current.join(previous, on=["day", "h"], how="anti", maintain_order="left")
-        fresh = read_rows(connection, new["day"].unique().to_list(), new["h"].to_list())
+        fresh = read_rows(connection, columns, new["day"].unique().to_list(), new["h"].to_list())
         header = csv_header(connection.execute("select * from claim_facts limit 0").pl())
     # The manifest goes first, so that a run stopped halfway encodes these days again.
     manifest_path.unlink(missing_ok=True)
