@@ -370,15 +370,19 @@ class ReportingDensity:
         period = np.full(len(lat), np.nan) if period is None else np.asarray(period, dtype=float)
         keep = ~(np.isnan(lat) | np.isnan(lon))
         cells = np.stack([np.floor(lat[keep] / self.CELL_DEG), np.floor(lon[keep] / self.CELL_DEG)], axis=1).astype(np.int64)
-        counts: dict[tuple[int, int], int] = defaultdict(int)
-        period_counts: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-        for cell, when in zip(map(tuple, cells), period[keep].tolist()):
-            counts[cell] += 1
-            if when == when:  # not NaN: a dated report
-                period_counts[int(when)][cell] += 1
-        # Plain dicts: the gazetteer holding this goes to worker processes by pickle.
-        self.counts = dict(counts)
-        self.period_counts = {p: dict(c) for p, c in period_counts.items()}
+        period = period[keep]
+        dated = ~np.isnan(period)
+        # Counted by polars, per cell and per period and cell (a Python loop over the 107,000 points of a
+        # 10,000-report run took 0.4 s a run). Plain dicts of ints: the gazetteer holding this goes to worker
+        # processes by pickle.
+        points = pl.DataFrame({"i": cells[:, 0], "j": cells[:, 1]})
+        overall = points.group_by("i", "j").len()
+        self.counts = dict(zip(zip(overall["i"].to_list(), overall["j"].to_list()), overall["len"].to_list()))
+        by_period = points.filter(pl.Series(dated)).with_columns(period=pl.Series(period[dated].astype(np.int64))).group_by("period", "i", "j").len()
+        self.period_counts: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+        for when, i, j, n in by_period.iter_rows():
+            self.period_counts[when][(i, j)] = n
+        self.period_counts = dict(self.period_counts)
         self.total = int(keep.sum())
         self.period_totals = {p: sum(c.values()) for p, c in self.period_counts.items()}
 
