@@ -5,7 +5,8 @@ renaming a new file over a large one waits until the old one's blocks are trimme
 published warehouse, the CSV and the GeoJSON export in a run adding 100 reports to 10,000. `replace` first
 links the old file into a `.trash` folder beside it, so the rename only swaps names, and a background thread
 empties the folder. What a process leaves there when it ends (it does not wait for the thread) is emptied by
-the next replace in that folder, and the emptied folder goes. Readers holding the old file open keep reading it either way.
+the next replace in that folder, and the emptied folder goes. Readers holding the old file open keep reading
+it either way.
 """
 
 from __future__ import annotations

@@ -379,10 +379,10 @@ class ReportingDensity:
         overall = points.group_by("i", "j").len()
         self.counts = dict(zip(zip(overall["i"].to_list(), overall["j"].to_list()), overall["len"].to_list()))
         by_period = points.filter(pl.Series(dated)).with_columns(period=pl.Series(period[dated].astype(np.int64))).group_by("period", "i", "j").len()
-        self.period_counts: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+        period_counts: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
         for when, i, j, n in by_period.iter_rows():
-            self.period_counts[when][(i, j)] = n
-        self.period_counts = dict(self.period_counts)
+            period_counts[when][(i, j)] = n
+        self.period_counts = dict(period_counts)
         self.total = int(keep.sum())
         self.period_totals = {p: sum(c.values()) for p, c in self.period_counts.items()}
 
