@@ -110,6 +110,19 @@ class Segment:
     attribution: Attribution | None
 
 
+@dataclass(frozen=True)
+class SeenClaim:
+    """A claim kept, as the restatement check compares later ones with it."""
+
+    claim_id: str
+    start: int
+    paragraph: int
+    source_id: str | None
+    places: frozenset[str]
+    evidence: frozenset[str]
+    quantity: float | None
+
+
 @dataclass
 class ReportClaims:
     claims: list[dict] = field(default_factory=list)
@@ -178,7 +191,7 @@ class ReportExtractor:
         self.sentence_dates: list[DateMention] = []
         self.last_event: Event | None = None
         self.paragraph_actor: str | None = None
-        self.seen: dict[tuple[str, str], list[tuple[str, int, int, str | None, frozenset[str], frozenset[str], float | None]]] = {}
+        self.seen: dict[tuple[str, str], list[SeenClaim]] = {}
 
     def run(self) -> ReportClaims:
         prose_end = endnotes_start(self.text)
@@ -325,13 +338,15 @@ class ReportExtractor:
         paragraph = sentence.paragraph
         seen = self.seen.setdefault((event_type, polarity), [])
         for earlier in list(seen):
-            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places, earlier_evidence, earlier_quantity = earlier
+            earlier_id, earlier_start, earlier_paragraph, earlier_source, earlier_places = (
+                earlier.claim_id, earlier.start, earlier.paragraph, earlier.source_id, earlier.places
+            )
             if earlier_start >= sentence.start:
                 # Another clause of this sentence: split on purpose.
                 continue
-            if earlier_paragraph == paragraph and evidence and earlier_evidence and not evidence & earlier_evidence:
+            if earlier_paragraph == paragraph and evidence and earlier.evidence and not evidence & earlier.evidence:
                 continue
-            if earlier_paragraph == paragraph and quantity is not None and quantity != earlier_quantity:
+            if earlier_paragraph == paragraph and quantity is not None and quantity != earlier.quantity:
                 continue
             # A headline's places may be fewer or more than its body's, and its body may drop the claimant;
             # within a paragraph both must agree.
@@ -345,12 +360,12 @@ class ReportExtractor:
                 if source_id != earlier_source:
                     added = [p for p in refs if p.place_id not in earlier_places]
                     self.result.claim_places.extend(self._claim_place(earlier_id, p) for p in added)
-                    seen[seen.index(earlier)] = (*earlier[:4], places, *earlier[5:])
+                    seen[seen.index(earlier)] = replace(earlier, places=places)
                     return True
                 seen.remove(earlier)
                 self.result.claims = [c for c in self.result.claims if c["claim_id"] != earlier_id]
                 self.result.claim_places = [c for c in self.result.claim_places if c["claim_id"] != earlier_id]
-        seen.append((identifier, start, paragraph, source_id, places, evidence, quantity))
+        seen.append(SeenClaim(identifier, start, paragraph, source_id, places, evidence, quantity))
         return False
 
     def _side_of(self, claimant: Claimant | None) -> str | None:
