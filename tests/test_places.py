@@ -193,6 +193,15 @@ def test_the_province_field_chooses_among_namesakes(ukraine):
     assert ukraine.admin1[row] == "Zaporizhzhya Oblast" and "oblast" in method
 
 
+def test_the_context_naming_the_place_outweighs_the_province_field(ukraine):
+    # A misspelt town in the wrong oblast column: alone it is Donetsk Oblast's Lysychanske; the description
+    # names Lysychansk itself, with its oblast.
+    alone, _, _ = resolve_name("Lysytsjansk", ukraine, "Donetsk Oblast")
+    row, method, _ = resolve_name("Lysytsjansk", ukraine, "Donetsk Oblast", "Airstrike on a street in Lysychansk, Luhansk Oblast")
+    assert ukraine.admin1[alone] == "Donetska Oblast"
+    assert ukraine.names[row] == "Lysychansk" and ukraine.admin1[row] == "Luhanska Oblast" and "named_in_context" in method
+
+
 def test_extract_places_tables_validate(ukraine, seed_example):
     text, _ = seed_example
     text += "\n\nRussian troops dug in at a position some seven kilometers north-east of Vuhledar."

@@ -45,6 +45,10 @@ OTHER_PARAGRAPH_FACTOR = 8.0
 POPULATION_FLOOR = 1000
 # Weight of the reporting density around a candidate (log of unambiguous mentions within ~15 km).
 DENSITY_WEIGHT = 0.3
+# resolve_name (a town column): the oblast column's weight, and what a candidate named in the context text
+# itself (with its oblast in the same sentence, or under a name only it has) outweighs, the column included.
+GIVEN_OBLAST_WEIGHT = 3.0
+NAMED_IN_CONTEXT_WEIGHT = 100.0
 
 
 @dataclass
@@ -384,10 +388,18 @@ def resolve_name(
         wanted = oblasts_named(admin1, gazetteer)
         matches = np.array([gazetteer.admin1[r] in wanted for r in rows])
         if matches.any():
-            scores += 3.0 * matches
+            scores += GIVEN_OBLAST_WEIGHT * matches
             methods.add("oblast")
     if context:
-        anchors = [r.row for r in resolve_text(context, gazetteer, period) if r.row is not None and loose_key(r.mention.text) != key]
+        resolved = resolve_text(context, gazetteer, period)
+        # The context naming a candidate with its oblast in the same sentence ("fire in Andriivka, Kharkiv
+        # Oblast") or under a spelling only it has ("Lysychansk" for the column's "Lysytsjansk") says which it is,
+        # over an oblast column that may be wrong (CIR puts Lysychansk in Donetsk Oblast).
+        named = {r.row for r in resolved if r.row in rows and (r.method == "unique" or "oblast_beside" in r.method)}
+        if named:
+            scores[[r not in named for r in rows]] -= NAMED_IN_CONTEXT_WEIGHT
+            methods.add("named_in_context")
+        anchors = [r.row for r in resolved if r.row is not None and loose_key(r.mention.text) != key]
         anchors = [a for a in anchors if gazetteer.feature_types[a] not in {"oblast", "region"} and not np.isnan(gazetteer.lat[a])]
         if anchors:
             rows_array = np.array(rows)
