@@ -12,7 +12,7 @@ from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, 
 from pipelines.places.geonames import read_geonames
 from pipelines.places.names import fold, loose_key, romanisations
 from pipelines.places.recognise import recognise
-from pipelines.places.resolve import oblasts_named, relative_expressions, resolve_name, resolve_text
+from pipelines.places.resolve import oblasts_named, relative_expressions, resolve_name, resolve_names, resolve_text
 from pipelines.places.sources import load_gazetteer_frames
 from tests.conftest import shared_path
 
@@ -200,6 +200,23 @@ def test_the_context_naming_the_place_outweighs_the_province_field(ukraine):
     row, method, _ = resolve_name("Lysytsjansk", ukraine, "Donetsk Oblast", "Airstrike on a street in Lysychansk, Luhansk Oblast")
     assert ukraine.admin1[alone] == "Donetska Oblast"
     assert ukraine.names[row] == "Lysychansk" and ukraine.admin1[row] == "Luhanska Oblast" and "named_in_context" in method
+
+
+def test_a_town_column_means_the_namesake_its_rows_with_context_placed_that_month(ukraine):
+    # Kherson Oblast has two Ivanivkas: alone the name goes to the larger one; a row that names a neighbour
+    # (Shestirnia) places the front-line village, and the same month's bare rows follow it, not those half a year on.
+    july = 2022 * 12 + 6
+    names, oblasts = ["Ivanivka"] * 3, ["Kherson Oblast"] * 3
+    contexts = ["Russian forces shelled Ivanivka and Shestirnia.", "Artillery strike", "Artillery strike"]
+    alone, _, _ = resolve_name("Ivanivka", ukraine, "Kherson Oblast", "Artillery strike", july)
+    placed, same_month, later = resolve_names(names, ukraine, oblasts, contexts, [july, july, july + 6])
+    assert ukraine.population[alone] > 1000
+    assert placed[0] == same_month[0] != alone and "senses" in same_month[1]
+    assert later[0] == alone
+    assert ukraine.senses is None
+    # "Ivanivka, Kherson Oblast" names the oblast, not which of its two Ivanivkas.
+    _, method, _ = resolve_name("Ivanivka", ukraine, "Kherson Oblast", "Strikes in Ivanivka, Kherson Oblast")
+    assert "named_in_context" not in method
 
 
 def test_extract_places_tables_validate(ukraine, seed_example):

@@ -17,7 +17,7 @@ import polars as pl
 from pipelines.places.gazetteer import Gazetteer, build_gazetteer, distance_km, geonames_features
 from pipelines.places.extract import report_periods, reporting_density
 from pipelines.places.geonames import read_geonames
-from pipelines.places.resolve import _candidates, resolve_name
+from pipelines.places.resolve import _candidates, resolve_names
 from pipelines.places.recognise import Mention
 from pipelines.settings import PROJECT_ROOT
 
@@ -44,10 +44,10 @@ def row_periods(rows: pl.DataFrame) -> list[int | None]:
 
 
 def evaluate(rows: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, object]:
+    contexts = [" ".join(filter(None, [title, description])) for title, description in zip(rows["title"], rows["brief description"], strict=True)]
+    choices = resolve_names(rows["town/city"].to_list(), gazetteer, rows["province"].to_list(), contexts, row_periods(rows))
     results = []
-    for row, period in zip(rows.iter_rows(named=True), row_periods(rows), strict=True):
-        context = " ".join(filter(None, [row["title"], row["brief description"]]))
-        chosen, method, confidence = resolve_name(row["town/city"], gazetteer, row["province"], context, period)
+    for row, (chosen, method, _) in zip(rows.iter_rows(named=True), choices, strict=True):
         lookup_rows, how = gazetteer.lookup(row["town/city"])
         if not lookup_rows:
             lookup_rows = gazetteer.fuzzy_lookup(row["town/city"])

@@ -9,7 +9,7 @@ import math
 import os
 import pickle
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +84,7 @@ class Gazetteer:
     features: pl.DataFrame
     source: str
     density: ReportingDensity | None = None
+    senses: ConfidentSenses | None = None
     # Where the name indexes are kept between runs (see keep_indexes); None builds them every time.
     index_file: Path | None = None
 
@@ -194,6 +195,10 @@ class Gazetteer:
         self.density = density
         self.__dict__.pop("prior_cache", None)
 
+    def set_senses(self, senses: ConfidentSenses | None) -> None:
+        self.senses = senses
+        self.__dict__.pop("prior_cache", None)
+
     @functools.cached_property
     def prior_cache(self) -> dict[tuple[int, str | None, int | None], float]:
         """Context-free scores of candidates by (row, looked-up key, period), filled as resolution asks for them."""
@@ -203,6 +208,10 @@ class Gazetteer:
         """log(1 + reporting density) around a feature, for a report of that period (None: undated); 0
         without a density."""
         return math.log1p(self.density.around(float(self.lat[row]), float(self.lon[row]), period)) if self.density is not None else 0.0
+
+    def sense_prior(self, row: int, period: int | None = None) -> float:
+        """log(1 + the times the corpus confidently meant this feature around that period); 0 without senses."""
+        return math.log1p(self.senses.count(row, period)) if self.senses is not None else 0.0
 
     def lookup(self, name: str) -> tuple[list[int], str]:
         """Candidate rows for a name and how they were found: exact spelling first, then the loose key."""
@@ -401,6 +410,28 @@ class ReportingDensity:
         window_total = sum(self.period_totals.get(p, 0) for p in periods)
         in_window = sum(self.period_counts[p].get(cell, 0) for p in periods if p in self.period_counts for cell in cells)
         return in_window + self.GLOBAL_SHARE * window_total / max(self.total, 1) * overall
+
+
+class ConfidentSenses:
+    """Which feature of a shared name a corpus means: the times each feature was chosen on the evidence of
+    its context (an oblast beside it, nearby places), by period (month).
+
+    A run's series of context-free rows ("Novoselivka, Donetsk Oblast: artillery strikes") then goes to the
+    Novoselivka that the same month's rows with context placed, not to a larger namesake. Counted over the
+    periods around a row's own (ReportingDensity.PERIOD_WINDOW either side), or over all when undated.
+    """
+
+    def __init__(self, rows: list[int], periods: list[int | None]):
+        self.by_period: dict[int | None, Counter] = defaultdict(Counter)
+        self.overall: Counter = Counter(rows)
+        for row, period in zip(rows, periods, strict=True):
+            self.by_period[period][row] += 1
+
+    def count(self, row: int, period: int | None = None) -> int:
+        if period is None:
+            return self.overall[row]
+        window = range(period - ReportingDensity.PERIOD_WINDOW, period + ReportingDensity.PERIOD_WINDOW + 1)
+        return sum(self.by_period[p][row] for p in window if p in self.by_period)
 
 
 EARTH_RADIUS_KM = 6371.0

@@ -15,12 +15,12 @@ import functools
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.places.gazetteer import OBLAST_TYPE_WORDS, Gazetteer, distance_km, offset_point
+from pipelines.places.gazetteer import OBLAST_TYPE_WORDS, ConfidentSenses, Gazetteer, distance_km, offset_point
 from pipelines.places.names import loose_key
 from pipelines.places.recognise import Mention, recognise
 from pipelines.settings import SEEDS_DIR
@@ -49,6 +49,11 @@ DENSITY_WEIGHT = 0.3
 # itself (with its oblast in the same sentence, or under a name only it has) outweighs, the column included.
 GIVEN_OBLAST_WEIGHT = 3.0
 NAMED_IN_CONTEXT_WEIGHT = 100.0
+# resolve_names (a table's town column): the weight of the log of the times the table's rows with context
+# chose a candidate in the months around, and the confidence a choice needs to count.
+SENSE_WEIGHT = 1.0
+SENSE_CONFIDENCE = 0.6
+CONTEXT_METHODS = {"named_in_context", "proximity"}
 
 
 @dataclass
@@ -155,6 +160,7 @@ def _uncached_prior(gazetteer: Gazetteer, row: int, key: str | None, period: int
         # Found under its own name, not a former or foreign one (Novoselivka is not Iverske, once Novoselivka).
         score += 1.5
     score += DENSITY_WEIGHT * gazetteer.density_prior(row, period)
+    score += SENSE_WEIGHT * gazetteer.sense_prior(row, period)
     if code in {"PPLC", "PPLA", "PPLA2"}:
         score += 1.0
     if code in {"PPLH", "PPLQ", "PPLW"}:
@@ -394,8 +400,14 @@ def resolve_name(
         resolved = resolve_text(context, gazetteer, period)
         # The context naming a candidate with its oblast in the same sentence ("fire in Andriivka, Kharkiv
         # Oblast") or under a spelling only it has ("Lysychansk" for the column's "Lysytsjansk") says which it is,
-        # over an oblast column that may be wrong (CIR puts Lysychansk in Donetsk Oblast).
-        named = {r.row for r in resolved if r.row in rows and (r.method == "unique" or "oblast_beside" in r.method)}
+        # over an oblast column that may be wrong (CIR puts Lysychansk in Donetsk Oblast). An oblast beside the
+        # name decides only when the candidate is the one of its name in that oblast (Kherson Oblast has two Ivanivkas).
+        per_oblast = Counter(gazetteer.admin1[r] for r in rows)
+        named = {
+            r.row
+            for r in resolved
+            if r.row in rows and (r.method == "unique" or ("oblast_beside" in r.method and per_oblast[gazetteer.admin1[r.row]] == 1))
+        }
         if named:
             scores[[r not in named for r in rows]] -= NAMED_IN_CONTEXT_WEIGHT
             methods.add("named_in_context")
@@ -412,3 +424,28 @@ def resolve_name(
     margin = float(scores[order[0]] - scores[order[1]])
     return rows[order[0]], "+".join(sorted(methods)), round(1 / (1 + math.exp(-margin)), 3)
 
+
+
+def resolve_names(
+    names: list[str], gazetteer: Gazetteer, admin1s: list[str | None], contexts: list[str | None], periods: list[int | None]
+) -> list[tuple[int | None, str, float]]:
+    """A table's town column (resolve_name on each row), in two passes: the rows whose context decided
+    confidently then say which namesake the table means in their months (ConfidentSenses), for the rows
+    that only give a name and an oblast."""
+    rows = list(zip(names, admin1s, contexts, periods, strict=True))
+    first = [resolve_name(name, gazetteer, admin1, context, period) for name, admin1, context, period in rows]
+    confident = [
+        (chosen, period)
+        for (chosen, method, confidence), (_, _, _, period) in zip(first, rows, strict=True)
+        if chosen is not None and confidence >= SENSE_CONFIDENCE and CONTEXT_METHODS & set(method.split("+"))
+    ]
+    previous = gazetteer.senses
+    gazetteer.set_senses(ConfidentSenses([row for row, _ in confident], [period for _, period in confident]))
+    try:
+        second = [resolve_name(name, gazetteer, admin1, context, period) for name, admin1, context, period in rows]
+    finally:
+        gazetteer.set_senses(previous)
+    return [
+        (chosen, f"{method}+senses", confidence) if chosen != before[0] else before
+        for before, (chosen, method, confidence) in zip(first, second, strict=True)
+    ]
