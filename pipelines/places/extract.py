@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.places.gazetteer import Gazetteer, ReportingDensity
-from pipelines.places.recognise import recognise
+from pipelines.places.recognise import Mention, recognise
 from pipelines.places.resolve import SETTLEMENT_TYPES, _candidates, resolve_text
 from pipelines.schemas import PlaceMentions, Places, polars_schema, validated
 
@@ -41,15 +41,17 @@ def report_periods(reports: pl.DataFrame) -> list[int | None]:
 
 def unambiguous_rows(texts: list[str], gazetteer: Gazetteer) -> list[list[int]]:
     """For each text, the gazetteer rows of the settlements it names unambiguously (one candidate), one per mention."""
+    return [unambiguous_of(recognise(text, gazetteer), gazetteer) for text in texts]
+
+
+def unambiguous_of(mentions: list[Mention], gazetteer: Gazetteer) -> list[int]:
+    """The gazetteer rows of the settlements among one text's recognised mentions that have one candidate."""
     return [
-        [
-            rows[0]
-            for mention in recognise(text, gazetteer)
-            if mention.not_place is None
-            for rows in [_candidates(gazetteer, mention)]
-            if len(rows) == 1 and gazetteer.feature_types[rows[0]] in SETTLEMENT_TYPES
-        ]
-        for text in texts
+        rows[0]
+        for mention in mentions
+        if mention.not_place is None
+        for rows in [_candidates(gazetteer, mention)]
+        if len(rows) == 1 and gazetteer.feature_types[rows[0]] in SETTLEMENT_TYPES
     ]
 
 
@@ -73,13 +75,15 @@ def reporting_density(texts: list[str], gazetteer: Gazetteer, periods: list[int 
     return density_of(density_points(unambiguous_rows(texts, gazetteer), periods or [None] * len(texts), gazetteer))
 
 
-def locate_reports(reports: pl.DataFrame, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+def locate_reports(reports: pl.DataFrame, gazetteer: Gazetteer, recognised: list[list[Mention]] | None = None) -> dict[str, pl.DataFrame]:
     """Every place mention of each report (report_id, text, and published_at if known), resolved with the
-    gazetteer's current density, and the points derived from relative locations."""
+    gazetteer's current density, and the points derived from relative locations; `recognised` holds each
+    report's names if they were recognised already."""
     mentions: list[dict] = []
     derived: list[dict] = []
-    for report_id, text, period in zip(reports["report_id"], reports["text"], report_periods(reports), strict=True):
-        for resolved in resolve_text(text, gazetteer, period):
+    recognised = recognised or [None] * reports.height
+    for report_id, text, period, names in zip(reports["report_id"], reports["text"], report_periods(reports), recognised, strict=True):
+        for resolved in resolve_text(text, gazetteer, period, names):
             mention = resolved.mention
             if resolved.row is not None:
                 place_id = gazetteer.place_ids[resolved.row]
@@ -112,8 +116,11 @@ def places_table(gazetteer: Gazetteer, mentions: pl.DataFrame, derived: pl.DataF
 
 def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every place mention of every report, and the places they resolve to (gazetteer features and derived points)."""
-    gazetteer.set_density(reporting_density(reports["text"].to_list(), gazetteer, report_periods(reports)))
-    located = locate_reports(reports, gazetteer)
+    # Each text is recognised once, for the density and for resolution.
+    recognised = [recognise(text, gazetteer) for text in reports["text"]]
+    points = density_points([unambiguous_of(names, gazetteer) for names in recognised], report_periods(reports), gazetteer)
+    gazetteer.set_density(density_of(points))
+    located = locate_reports(reports, gazetteer, recognised)
     mentions = located["place_mentions"]
     return places_table(gazetteer, mentions, located["derived_points"]), validated(PlaceMentions, mentions)
 

@@ -183,7 +183,9 @@ class _ReportLayout:
 
 
 # A sentence ends at its full stop, or after the citation markers that follow it ("line.[26] Spokesperson").
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]\[\d\])|(?<=[.!?]\[\d\d\])|(?<=[.!?]\[\d\d\d\]))\s+|\n+")
+# The break is placed at the stop, where no name starts (a lookbehind at every position cost more than the
+# rest of the layout).
+_SENTENCE_END = re.compile(r"[.!?](?:\[\d{1,3}\])?\s+|\n+")
 
 
 def _layout(text: str, mentions: list[Mention], candidates: list[list[int]], gazetteer: Gazetteer) -> _ReportLayout:
@@ -202,10 +204,10 @@ def _layout(text: str, mentions: list[Mention], candidates: list[list[int]], gaz
     return _ReportLayout(paragraph, sentence, sentence_oblasts, report_oblasts)
 
 
-def resolve_text(text: str, gazetteer: Gazetteer, period: int | None = None) -> list[Resolved]:
-    """Recognise and resolve every place in one report of that period (pipelines.places.extract.period_of;
-    None: undated)."""
-    mentions = [m for m in recognise(text, gazetteer) if m.not_place is None]
+def resolve_text(text: str, gazetteer: Gazetteer, period: int | None = None, recognised: list[Mention] | None = None) -> list[Resolved]:
+    """Recognise (unless `recognised` holds the names already) and resolve every place in one report of that
+    period (pipelines.places.extract.report_periods; None: undated)."""
+    mentions = [m for m in (recognise(text, gazetteer) if recognised is None else recognised) if m.not_place is None]
     relatives = relative_expressions(text)
     candidates = [_candidates(gazetteer, m) for m in mentions]
     layout = _layout(text, mentions, candidates, gazetteer)
@@ -293,7 +295,8 @@ def _score(gazetteer, index, mentions, rows, chosen, layout, anchors, link, peri
     if others.any():
         weights = np.where(anchors.paragraph[others] == layout.paragraph[index], 1.0, OTHER_PARAGRAPH_FACTOR)
         dist = distance_km(lat[:, None], lon[:, None], anchors.lat[others][None, :], anchors.lon[others][None, :])
-        dist = np.nan_to_num(np.minimum(dist, PROXIMITY_CAP_KM), nan=PROXIMITY_CAP_KM)
+        # fmin caps the distance and takes a missing one (no coordinates) as the cap.
+        dist = np.fmin(dist, PROXIMITY_CAP_KM)
         nearest = np.min(dist * weights[None, :], axis=1)
         scores -= np.log1p(nearest / PROXIMITY_SCALE_KM)
         methods.add("proximity")
