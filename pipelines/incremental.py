@@ -7,9 +7,11 @@ processes when there are many, and returns every current report's rows in report
 and a run from scratch over the same inputs give the same tables (unless the stage itself reads something
 corpus-wide: see pipelines.extraction). A new version starts an empty cache.
 
-On disk: `<cache>/<stage>/<generation>/<table>.parquet` and `keys.parquet`, with `<cache>/<stage>/CURRENT`
-naming the generation; a generation is written whole before CURRENT is swapped to it, so a run that dies
-mid-write leaves the previous cache intact.
+On disk: `<cache>/<stage>/<generation>/<table>.<part>.parquet` and `keys.<part>.parquet`, with
+`<cache>/<stage>/CURRENT` naming the generation; a generation is written whole before CURRENT is swapped to it,
+so a run that dies mid-write leaves the previous cache intact. A run that only added reports writes their rows as
+one part more and links the earlier parts in from the generation before (hard links: no copy), so its cache
+write costs what it extracted; the parts are written again as one when reports went or changed, or past MAX_PARTS.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ MIN_PARALLEL_REPORTS = 400
 CHUNKS_PER_WORKER = 4
 # A cache generation older than this that no pointer names was left by a run that died.
 ABANDONED_AFTER_S = 3600
+# Parts a cache generation may have before they are written again as one (each run that adds reports adds one).
+MAX_PARTS = 16
 # What extraction reads besides the text: its code and the seeds (gold files and sample reports are not rules).
 EXTRACTION_CODE = ("pipelines/places", "pipelines/claims", "pipelines/schemas.py", "pipelines/extraction.py", "pipelines/incremental.py")
 NOT_RULES = ("gold", "reports")
@@ -115,6 +119,8 @@ class StageCache:
     def __init__(self, folder: Path | None, version: str):
         self.folder = folder
         self.version = version
+        # The generation load() read, which store(added=True) adds a part to.
+        self._loaded: Path | None = None
 
     def _current(self) -> Path | None:
         if self.folder is None:
@@ -125,27 +131,55 @@ class StageCache:
         except (OSError, ValueError):
             return None
         path = self.folder / generation
-        return path if version == self.version and (path / "keys.parquet").exists() else None
+        return path if version == self.version and (path / "keys.0.parquet").exists() else None
+
+    @staticmethod
+    def _parts(path: Path) -> int:
+        count = 0
+        while (path / f"keys.{count}.parquet").exists():
+            count += 1
+        return count
 
     def load(self, tables: Sequence[str]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]] | None:
         current = self._current()
         if current is None:
             return None
+        parts = range(self._parts(current))
         try:
-            return pl.read_parquet(current / "keys.parquet"), {t: pl.read_parquet(current / f"{t}.parquet") for t in tables}
+            keys = pl.concat([pl.read_parquet(current / f"keys.{n}.parquet") for n in parts])
+            loaded = keys, {t: pl.concat([pl.read_parquet(current / f"{t}.{n}.parquet") for n in parts]) for t in tables}
         except (OSError, pl.exceptions.PolarsError):
             # A damaged cache is only lost time: extract again.
             return None
+        self._loaded = current
+        return loaded
 
-    def store(self, keys: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> None:
+    def store(self, keys: pl.DataFrame, tables: dict[str, pl.DataFrame], added: bool = False) -> None:
+        """Keep these keys and rows as the stage's cache; `added`: they are only the rows of reports added to the
+        generation last loaded, which still holds every other report."""
         if self.folder is None:
             return
+        current = self._current()
+        earlier = self._parts(current) if added and current is not None else 0
+        if added and current != self._loaded:
+            # Another generation came in since this one was read: keep nothing new (only time is lost).
+            return
+        if added and earlier >= MAX_PARTS:
+            loaded = self.load(list(tables))
+            if loaded is None:
+                return
+            keys = pl.concat([loaded[0], keys])
+            tables = {t: pl.concat([loaded[1][t], frame]) for t, frame in tables.items()}
+            earlier = 0
         generation = f"g-{uuid.uuid4().hex[:12]}"
         path = self.folder / generation
         path.mkdir(parents=True)
-        keys.write_parquet(path / "keys.parquet")
+        for n in range(earlier):
+            for name in ["keys", *tables]:
+                os.link(current / f"{name}.{n}.parquet", path / f"{name}.{n}.parquet")
+        keys.write_parquet(path / f"keys.{earlier}.parquet")
         for name, frame in tables.items():
-            frame.write_parquet(path / f"{name}.parquet")
+            frame.write_parquet(path / f"{name}.{earlier}.parquet")
         pointer = self.folder / "CURRENT"
         try:
             previous = pointer.read_text(encoding="utf-8").split()[0]
@@ -221,7 +255,11 @@ def extract_incrementally(
         (empty,) = map_in_workers(extract, [items.head(0)], 1, initializer, initargs)
         parts.append({t: empty[t].join(order, on="report_id", how="inner") for t in tables})
     combined = {t: pl.concat([p[t] for p in parts], how="vertical_relaxed").sort(ORDER, maintain_order=True) for t in tables}
-    if todo.height or held.height != cached_keys.height:
+    if loaded and todo.height and held.height == cached_keys.height:
+        # Reports only added: the cache keeps their rows as one part more.
+        added = {t: pl.concat([p[t] for p in parts[1:]], how="vertical_relaxed").sort(ORDER, maintain_order=True).drop(ORDER) for t in tables}
+        cache.store(todo.select("report_id", KEY), added, added=True)
+    elif todo.height or held.height != cached_keys.height:
         # Rewritten only when reports came or went: an unchanged folder leaves the cache as it is.
         cache.store(order.select("report_id", KEY), {t: frame.drop(ORDER) for t, frame in combined.items()})
     result = {t: frame.drop(KEY, ORDER) for t, frame in combined.items()}

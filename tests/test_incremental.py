@@ -8,6 +8,7 @@ import pytest
 
 import pipelines.incremental as incremental
 from pipelines.extraction import attribute, locate
+from pipelines import incremental
 from pipelines.incremental import StageCache, extract_incrementally, map_in_workers
 from pipelines.places.gazetteer import Gazetteer
 from pipelines.places.names import loose_key
@@ -55,13 +56,44 @@ def test_only_new_or_changed_reports_are_extracted_and_tables_match_a_fresh_run(
     assert letters.seen == ["b"]
 
 
+def test_added_reports_are_kept_as_a_part_of_their_own_and_the_parts_are_joined_when_reports_go(tmp_path, monkeypatch):
+    monkeypatch.setattr(incremental, "MAX_PARTS", 3)
+    folder = tmp_path / "stage"
+
+    def parts() -> list[str]:
+        (generation,) = folder.glob("g-*")
+        return sorted(p.name for p in generation.glob("letters.*.parquet"))
+
+    texts = {"a": "xy"}
+    run_letters(texts, StageCache(folder, "v1"))
+    first_part = next(folder.glob("g-*/letters.0.parquet")).stat().st_ino
+    for report, text in [("b", "pq"), ("c", "mn")]:
+        texts[report] = text
+        incremental_tables = run_letters(texts, StageCache(folder, "v1"))
+        assert letters.seen == [report]
+        assert incremental_tables.equals(run_letters(texts, StageCache(None, "v1")))
+    assert parts() == ["letters.0.parquet", "letters.1.parquet", "letters.2.parquet"]
+    # The earlier parts are the same files, linked into each new generation, not copies.
+    assert next(folder.glob("g-*/letters.0.parquet")).stat().st_ino == first_part
+    assert run_letters(texts, StageCache(folder, "v1"))["letter"].to_list() == list("xypqmn") and letters.seen == []
+    # Past MAX_PARTS the parts are written again as one; a report gone rewrites them too.
+    texts["d"] = "k"
+    run_letters(texts, StageCache(folder, "v1"))
+    assert parts() == ["letters.0.parquet"] and letters.seen == ["d"]
+    texts["e"] = "j"
+    run_letters(texts, StageCache(folder, "v1"))
+    del texts["b"]
+    assert run_letters(texts, StageCache(folder, "v1"))["letter"].to_list() == list("xymnkj")
+    assert parts() == ["letters.0.parquet"] and letters.seen == []
+
+
 def test_a_new_extraction_version_or_a_damaged_cache_extracts_everything_again(tmp_path):
     texts = {"a": "xy", "b": "pq"}
     run_letters(texts, StageCache(tmp_path / "stage", "v1"))
     run_letters(texts, StageCache(tmp_path / "stage", "v2"))
     assert letters.seen == ["a", "b"]
     assert len(list((tmp_path / "stage").glob("g-*"))) == 1  # the old version's generation is removed
-    for part in (tmp_path / "stage").glob("g-*/letters.parquet"):
+    for part in (tmp_path / "stage").glob("g-*/letters.*.parquet"):
         part.write_bytes(b"not parquet")
     assert run_letters(texts, StageCache(tmp_path / "stage", "v2"))["letter"].to_list() == list("xypq")
     assert letters.seen == ["a", "b"]
