@@ -8,7 +8,6 @@ import pytest
 
 import pipelines.incremental as incremental
 from pipelines.extraction import attribute, locate
-from pipelines import incremental
 from pipelines.incremental import StageCache, extract_incrementally, map_in_workers
 from pipelines.places.gazetteer import Gazetteer
 from pipelines.places.names import loose_key
