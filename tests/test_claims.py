@@ -947,3 +947,9 @@ def test_emphasising_and_amplifying_claimants():
 def test_a_place_in_the_claimants_title_does_not_stop_it_introducing_the_next_sentence():
     _, claims = extract("The head of the Kharkiv regional administration Oleh Synegubov reported on the situation. Russian forces shelled Izium.")
     assert rows(claims, "source_id", "event_type", "places") == [("ua_syniehubov", "strike", ["Izium"])]
+
+
+def test_a_country_taking_in_refugees_is_an_evacuation_and_its_minister_the_claimant():
+    _, claims = extract("German Interior Minister Nancy Faeser said Germany had already accepted 850,000 Ukrainian refugees.")
+    assert rows(claims, "event_type") == [("evacuation",)]
+    assert claims["source_id"].to_list()[0] is not None
