@@ -953,3 +953,8 @@ def test_a_country_taking_in_refugees_is_an_evacuation_and_its_minister_the_clai
     _, claims = extract("German Interior Minister Nancy Faeser said Germany had already accepted 850,000 Ukrainian refugees.")
     assert rows(claims, "event_type") == [("evacuation",)]
     assert claims["source_id"].to_list()[0] is not None
+
+
+def test_the_full_stops_of_an_initialism_do_not_end_the_claimant_after_according_to():
+    _, claims = extract("According to a senior U.S. defense official, Russian forces captured Kharkiv.")
+    assert rows(claims, "source_id", "event_type") == [("text:senior_u_s_defense_official", "capture")]

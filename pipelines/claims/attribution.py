@@ -77,6 +77,8 @@ _LOCATED_TAIL = re.compile(
 )
 # A further claimant joined to a registered one: "The Ukrainian General Staff and local Kharkiv authorities".
 _CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
+# Where the claimant after "according to" or a passive "by" ends.
+_SLOT_AFTER_END = re.compile(r"[,;:)](?:\s|$)|(?<!\b[A-Z])\.(?:\s|$)|\bthat\b|\bon (?:\w+day|[A-Z][a-z]+ \d)|\[\d", re.IGNORECASE)
 # How far before an abbreviation's spelt-out words a registered name may begin ("Russian", "Ukrainian Air Force").
 MAX_QUALIFIER_CHARS = 40
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -433,7 +435,8 @@ class Attributor:
 
     @staticmethod
     def _slot_after(text: str, slot_start: int, end: int) -> tuple[int, int]:
-        stop = re.compile(r"[,;:.)](?:\s|$)|\bthat\b|\bon (?:\w+day|[A-Z][a-z]+ \d)|\[\d", re.IGNORECASE).search(text, slot_start, end)
+        # The full stop of an initialism ("a senior U.S. defense official") does not end the slot.
+        stop = _SLOT_AFTER_END.search(text, slot_start, end)
         slot_end = stop.start() if stop else end
         return slot_start + len(text[slot_start:slot_end]) - len(text[slot_start:slot_end].lstrip()), slot_end
 
