@@ -169,14 +169,14 @@ class StageCache:
             if loaded is None:
                 return
             keys = pl.concat([loaded[0], keys])
-            tables = {t: pl.concat([loaded[1][t], frame]) for t, frame in tables.items()}
+            tables = {t: pl.concat([loaded[1][t], frame], how="vertical_relaxed") for t, frame in tables.items()}
             earlier = 0
         generation = f"g-{uuid.uuid4().hex[:12]}"
         path = self.folder / generation
         path.mkdir(parents=True)
         for n in range(earlier):
             for name in ["keys", *tables]:
-                os.link(current / f"{name}.{n}.parquet", path / f"{name}.{n}.parquet")
+                _link_or_copy(current / f"{name}.{n}.parquet", path / f"{name}.{n}.parquet")
         keys.write_parquet(path / f"keys.{earlier}.parquet")
         for name, frame in tables.items():
             frame.write_parquet(path / f"{name}.{earlier}.parquet")
@@ -192,6 +192,14 @@ class StageCache:
         for old in self.folder.glob("g-*"):
             if old.name == previous or (old.name != generation and time.time() - old.stat().st_mtime > ABANDONED_AFTER_S):
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        # A file system without hard links (some network mounts): a copy keeps the same rows.
+        shutil.copyfile(source, target)
 
 
 def _chunks(count: int, parts: int) -> list[range]:
