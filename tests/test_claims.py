@@ -955,6 +955,14 @@ def test_a_country_taking_in_refugees_is_an_evacuation_and_its_minister_the_clai
     assert claims["source_id"].to_list()[0] is not None
 
 
-def test_the_full_stops_of_an_initialism_do_not_end_the_claimant_after_according_to():
-    _, claims = extract("According to a senior U.S. defense official, Russian forces captured Kharkiv.")
-    assert rows(claims, "source_id", "event_type") == [("text:senior_u_s_defense_official", "capture")]
+@pytest.mark.parametrize(
+    ("text", "source_id"),
+    [
+        ("According to a senior U.S. defense official, Russian forces captured Kharkiv.", "generic_us_officials"),
+        ("Russian forces captured Kharkiv, according to the U.K. Defence Ministry.", "uk_mod"),
+    ],
+)
+def test_an_initialism_with_full_stops_is_the_registered_claimant_it_abbreviates(text, source_id):
+    # The full stops neither end the claimant after "according to" nor keep "U.K." from matching "UK".
+    _, claims = extract(text)
+    assert rows(claims, "source_id", "event_type") == [(source_id, "capture")]

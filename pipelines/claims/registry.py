@@ -27,11 +27,15 @@ _HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_]{3,32})\b")
 HANDLE_HOSTS = ("t.me", "twitter.com", "x.com", "instagram.com", "facebook.com")
 _TOKEN = re.compile(r"[\w\u0400-\u04ff][\w\u0400-\u04ff'’.\-]*")
 _URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|m\.|mobile\.)?", re.IGNORECASE)
+# An initialism written with full stops ("U.K.", "U.S."), keyed as written without them ("UK", "US").
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
 @functools.lru_cache(maxsize=100_000)
 def source_key(name: str) -> str:
-    """Case, articles, possessives and punctuation folded: "the Ukrainian General Staff's" -> "ukrainian general staff"."""
+    """Case, articles, possessives, punctuation and initialisms' full stops folded: "the Ukrainian General Staff's"
+    -> "ukrainian general staff", "the U.K. Defence Ministry" -> "uk defence ministry"."""
+    name = _INITIALISM.sub(lambda m: m.group().replace(".", ""), name)
     return _ARTICLE.sub("", fold(_POSSESSIVE.sub("", name)).strip(" .,")).strip()
 
 
