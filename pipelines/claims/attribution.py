@@ -78,7 +78,7 @@ _LOCATED_TAIL = re.compile(
 # A further claimant joined to a registered one: "The Ukrainian General Staff and local Kharkiv authorities".
 _CONJUNCT = re.compile(r"\s*,?\s*(?:and|as well as)\s+(?=\S)")
 # Where the claimant after "according to" or a passive "by" ends.
-_SLOT_AFTER_END = re.compile(r"[,;:)](?:\s|$)|(?<!\b[A-Z])\.(?:\s|$)|\bthat\b|\bon (?:\w+day|[A-Z][a-z]+ \d)|\[\d", re.IGNORECASE)
+_SLOT_AFTER_END = re.compile(r"[,;:)](?:\s|$)|(?<!\b(?-i:[A-Z]))\.(?:\s|$)|\bthat\b|\bon (?:\w+day|[A-Z][a-z]+ \d)|\[\d", re.IGNORECASE)
 # How far before an abbreviation's spelt-out words a registered name may begin ("Russian", "Ukrainian Air Force").
 MAX_QUALIFIER_CHARS = 40
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")

@@ -69,10 +69,14 @@ def density_of(points: pl.DataFrame) -> ReportingDensity:
     return ReportingDensity(points["lat"].to_numpy(), points["lon"].to_numpy(), points["period"].cast(pl.Float64).fill_null(np.nan).to_numpy())
 
 
-def reporting_density(texts: list[str], gazetteer: Gazetteer, periods: list[int | None] | None = None) -> ReportingDensity:
+def reporting_density(
+    texts: list[str], gazetteer: Gazetteer, periods: list[int | None] | None = None, recognised: list[list[Mention]] | None = None
+) -> ReportingDensity:
     """Density of the settlements named unambiguously (one candidate) anywhere in the reports, by the
-    period of each (None: undated)."""
-    return density_of(density_points(unambiguous_rows(texts, gazetteer), periods or [None] * len(texts), gazetteer))
+    period of each (None: undated); `recognised` holds each text's names if they were recognised already."""
+    recognised = recognised if recognised is not None else [recognise(text, gazetteer) for text in texts]
+    rows = [unambiguous_of(names, gazetteer) for names in recognised]
+    return density_of(density_points(rows, periods or [None] * len(texts), gazetteer))
 
 
 def locate_reports(reports: pl.DataFrame, gazetteer: Gazetteer, recognised: list[list[Mention]] | None = None) -> dict[str, pl.DataFrame]:
@@ -117,9 +121,9 @@ def places_table(gazetteer: Gazetteer, mentions: pl.DataFrame, derived: pl.DataF
 def extract_places(reports: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every place mention of every report, and the places they resolve to (gazetteer features and derived points)."""
     # Each text is recognised once, for the density and for resolution.
-    recognised = [recognise(text, gazetteer) for text in reports["text"]]
-    points = density_points([unambiguous_of(names, gazetteer) for names in recognised], report_periods(reports), gazetteer)
-    gazetteer.set_density(density_of(points))
+    texts = reports["text"].to_list()
+    recognised = [recognise(text, gazetteer) for text in texts]
+    gazetteer.set_density(reporting_density(texts, gazetteer, report_periods(reports), recognised))
     located = locate_reports(reports, gazetteer, recognised)
     mentions = located["place_mentions"]
     return places_table(gazetteer, mentions, located["derived_points"]), validated(PlaceMentions, mentions)
